@@ -1,0 +1,85 @@
+"""Raw bytes from a crawler -> a validated Article skeleton, or a coded StageError.
+
+This is the only place that sees untrusted bytes, so every way they can be wrong has a
+reason code of its own (operators alert on them per source).
+"""
+from __future__ import annotations
+
+import hashlib
+import time
+import unicodedata
+from typing import Optional
+
+import msgspec
+import orjson
+
+from agents.stage import StageError
+from schemas import Article, Processing, RawItem
+from schemas.codec import convert
+
+DEFAULT_MAX_ITEM_BYTES = 8 * 1024 * 1024
+
+
+def normalise_text(text: str) -> str:
+    """The only changes plain text ever gets, so offsets can be checked against the input."""
+    return unicodedata.normalize("NFC", text.replace("\r\n", "\n"))
+
+
+def derive_id(item: RawItem) -> str:
+    """Stable across re-deliveries and re-crawls: from the URL, else from the content."""
+    if item.url:
+        return "url:" + hashlib.sha1(item.url.strip().encode("utf-8")).hexdigest()[:20]
+    content = item.text if item.text is not None else (item.html or "")
+    return "sha1:" + hashlib.sha1(content.encode("utf-8")).hexdigest()[:20]
+
+
+def peek_id(payload: bytes) -> Optional[str]:
+    """Best-effort id for a dead letter of an item that failed validation."""
+    try:
+        data = orjson.loads(payload)
+    except orjson.JSONDecodeError:
+        return None
+    value = data.get("id") if isinstance(data, dict) else None
+    return str(value) if isinstance(value, (str, int)) else None
+
+
+def parse_raw(payload: bytes, *, max_bytes: int = DEFAULT_MAX_ITEM_BYTES) -> RawItem:
+    if len(payload) > max_bytes:
+        raise StageError("too-large", f"item is {len(payload)} bytes; the limit is {max_bytes}")
+    if not payload.strip():
+        raise StageError("empty-payload", "message has no content")
+    try:
+        payload.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise StageError("invalid-encoding", f"not UTF-8 JSON: {exc}") from None
+    try:
+        data = orjson.loads(payload)
+    except orjson.JSONDecodeError as exc:
+        raise StageError("invalid-json", f"malformed JSON: {exc}") from None
+    if not isinstance(data, dict):
+        raise StageError("not-an-object", f"expected a JSON object, got {type(data).__name__}")
+    try:
+        item = convert(data, RawItem)
+    except msgspec.ValidationError as exc:
+        raise StageError("invalid-field", str(exc)) from None
+    if item.html is None and item.text is None:
+        raise StageError("missing-content", "item has neither `html` nor `text`")
+    return item
+
+
+def to_article(item: RawItem, body: Optional[str] = None) -> Article:
+    """The Article skeleton; `body` defaults to the normalised `text` (the no-extract path)."""
+    if body is None:
+        body = normalise_text(item.text) if item.text is not None else ""
+    return Article(
+        id=item.id or derive_id(item),
+        body=body,
+        url=item.url,
+        source=item.source,
+        title=item.title,
+        published_at=item.published_at,
+        fetched_at=item.fetched_at,
+        lang_hint=item.lang_hint,
+        meta=item.meta,
+        processing=Processing(received_at=time.time()),
+    )

@@ -1,0 +1,395 @@
+#!/usr/bin/env bash
+# Local single-node Apache Kafka (KRaft, combined broker+controller) for
+# development and tests. No Docker, no tarball: the broker jars come from Maven
+# Central through deploy/kafka/pom.xml.
+#
+# Usage: deploy/kafka/kafka.sh {fetch|start|stop|status|reset|logs}
+#
+# Environment (all optional):
+#   NEWSFLOW_STATE_DIR               state root (default: <repo root>/.state);
+#                                    everything lives in $NEWSFLOW_STATE_DIR/kafka
+#   NEWSFLOW_KAFKA_PORT              client (PLAINTEXT) port, default 9092
+#   NEWSFLOW_KAFKA_CONTROLLER_PORT   KRaft controller port, default 9093
+#   NEWSFLOW_KAFKA_HEAP              JVM heap options, default "-Xms256m -Xmx768m"
+#                                    (a bare size such as "512m" means -Xmx512m)
+#   NEWSFLOW_KAFKA_START_TIMEOUT     seconds to wait for the broker, default 60
+#   NEWSFLOW_KAFKA_STOP_TIMEOUT      seconds to wait after SIGTERM, default 30
+#   NEWSFLOW_KAFKA_CLUSTER_ID        cluster id used when formatting storage
+#   JAVA                             java binary (default: $JAVA_HOME/bin/java or java)
+#   MVN                              maven binary (default: mvn)
+#
+# Exit codes: 0 ok; 1 error; 3 `status` when stopped.
+set -euo pipefail
+
+SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
+POM="$SCRIPT_DIR/pom.xml"
+
+STATE_DIR="${NEWSFLOW_STATE_DIR:-$REPO_ROOT/.state}"
+KAFKA_DIR="$STATE_DIR/kafka"
+LIBS_DIR="$KAFKA_DIR/libs"
+DATA_DIR="$KAFKA_DIR/data"
+LOG_DIR="$KAFKA_DIR/logs"
+CONF_DIR="$KAFKA_DIR/config"
+PID_FILE="$KAFKA_DIR/kafka.pid"
+STAMP_FILE="$LIBS_DIR/.fetched"
+LOCK_FILE="$KAFKA_DIR/.lock"
+SERVER_PROPS="$CONF_DIR/server.properties"
+LOG4J_CONF="$CONF_DIR/log4j2.properties"
+OUT_FILE="$LOG_DIR/kafka.out"
+SERVER_LOG="$LOG_DIR/server.log"
+
+HOST=127.0.0.1
+PORT="${NEWSFLOW_KAFKA_PORT:-9092}"
+CONTROLLER_PORT="${NEWSFLOW_KAFKA_CONTROLLER_PORT:-9093}"
+HEAP="${NEWSFLOW_KAFKA_HEAP:--Xms256m -Xmx768m}"
+START_TIMEOUT="${NEWSFLOW_KAFKA_START_TIMEOUT:-60}"
+STOP_TIMEOUT="${NEWSFLOW_KAFKA_STOP_TIMEOUT:-30}"
+# 22-char base64url of 16 bytes ("newsflow-kafka01"); any valid Kafka UUID works.
+CLUSTER_ID="${NEWSFLOW_KAFKA_CLUSTER_ID:-bmV3c2Zsb3cta2Fma2EwMQ}"
+MVN="${MVN:-mvn}"
+if [[ -n "${JAVA:-}" ]]; then
+  :
+elif [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then
+  JAVA="$JAVA_HOME/bin/java"
+else
+  JAVA=java
+fi
+
+log() { echo "kafka.sh: $*" >&2; }
+die() { log "error: $*"; exit 1; }
+
+kafka_version() {
+  local v
+  v="$(sed -n 's:.*<kafka.version>\(.*\)</kafka.version>.*:\1:p' "$POM" | head -n1)"
+  [[ -n "$v" ]] || die "cannot read <kafka.version> from $POM"
+  echo "$v"
+}
+
+# Stamp = pinned version + checksum of the pom, so editing the pom refetches.
+expected_stamp() {
+  echo "kafka=$(kafka_version) pom=$(sha256sum "$POM" | cut -d' ' -f1)"
+}
+
+libs_ok() {
+  [[ -f "$STAMP_FILE" && -f "$LIBS_DIR/kafka_2.13-$(kafka_version).jar" ]] &&
+    [[ "$(cat "$STAMP_FILE")" == "$(expected_stamp)" ]]
+}
+
+cmd_fetch() {
+  mkdir -p "$KAFKA_DIR"
+  if libs_ok; then
+    log "kafka $(kafka_version) jars already in $LIBS_DIR"
+    return 0
+  fi
+  command -v "$MVN" >/dev/null 2>&1 || die "maven ('$MVN') not found"
+  local tmp="$KAFKA_DIR/libs.tmp.$$"
+  rm -rf "$tmp"
+  mkdir -p "$tmp"
+  log "fetching kafka $(kafka_version) jars with maven into $LIBS_DIR"
+  if ! "$MVN" -B -q -f "$POM" dependency:copy-dependencies \
+      "-Dkafka.libs.dir=$tmp" >"$KAFKA_DIR/fetch.log" 2>&1; then
+    cat "$KAFKA_DIR/fetch.log" >&2
+    rm -rf "$tmp"
+    die "maven failed to fetch the kafka jars"
+  fi
+  [[ -f "$tmp/kafka_2.13-$(kafka_version).jar" ]] || { rm -rf "$tmp"; die "kafka jar missing after fetch"; }
+  expected_stamp >"$tmp/.fetched"
+  rm -rf "$LIBS_DIR"
+  mv "$tmp" "$LIBS_DIR"
+}
+
+read_pid() {
+  [[ -f "$PID_FILE" ]] || return 1
+  local pid
+  pid="$(tr -dc '0-9' <"$PID_FILE")"
+  [[ -n "$pid" ]] || return 1
+  echo "$pid"
+}
+
+# True when the pid file names a live broker of ours (guards against pid reuse).
+broker_pid() {
+  local pid
+  pid="$(read_pid)" || return 1
+  kill -0 "$pid" 2>/dev/null || return 1
+  if [[ -r "/proc/$pid/cmdline" ]]; then
+    tr '\0' ' ' <"/proc/$pid/cmdline" | grep -qF "$SERVER_PROPS" || return 1
+  fi
+  echo "$pid"
+}
+
+# Real protocol probe: send an ApiVersions v0 request (api_key 18, correlation
+# id 1, client id "nf") and expect a reply with correlation id 1 and error 0.
+# A bare TCP connect is not enough: the listener is bound before the broker
+# serves requests.
+broker_answers() {
+  local reply
+  reply="$(timeout 3 bash -c '
+      exec 3<>"/dev/tcp/$0/$1" || exit 1
+      printf "\000\000\000\014\000\022\000\000\000\000\000\001\000\002nf" >&3
+      head -c 10 <&3 | od -An -tx1
+    ' "$HOST" "$PORT" 2>/dev/null)" || return 1
+  reply="$(echo $reply)"
+  [[ "$reply" == *" 00 00 00 01 00 00" ]]
+}
+
+port_in_use() {
+  timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$HOST" "$1" 2>/dev/null
+}
+
+heap_opts() {
+  if [[ "$HEAP" == -* ]]; then echo "$HEAP"; else echo "-Xmx$HEAP"; fi
+}
+
+check_java() {
+  command -v "$JAVA" >/dev/null 2>&1 || die "java ('$JAVA') not found; Kafka $(kafka_version) needs Java 17+"
+  local v major
+  v="$("$JAVA" -version 2>&1 | sed -n 's/.*version "\([^"]*\)".*/\1/p' | head -n1)"
+  major="${v%%.*}"
+  [[ "$major" =~ ^[0-9]+$ && "$major" -ge 17 ]] || die "Kafka $(kafka_version) needs Java 17+, found '$v' ($JAVA)"
+}
+
+write_config() {
+  mkdir -p "$CONF_DIR" "$DATA_DIR" "$LOG_DIR"
+  cat >"$SERVER_PROPS" <<EOF
+# Generated by deploy/kafka/kafka.sh; rewritten on every start.
+process.roles=broker,controller
+node.id=1
+controller.quorum.voters=1@$HOST:$CONTROLLER_PORT
+listeners=PLAINTEXT://$HOST:$PORT,CONTROLLER://$HOST:$CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://$HOST:$PORT
+inter.broker.listener.name=PLAINTEXT
+controller.listener.names=CONTROLLER
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+log.dirs=$DATA_DIR
+
+# Single node.
+num.partitions=1
+default.replication.factor=1
+min.insync.replicas=1
+offsets.topic.replication.factor=1
+offsets.topic.num.partitions=10
+transaction.state.log.replication.factor=1
+transaction.state.log.min.isr=1
+transaction.state.log.num.partitions=5
+share.coordinator.state.topic.replication.factor=1
+share.coordinator.state.topic.min.isr=1
+group.initial.rebalance.delay.ms=0
+auto.create.topics.enable=true
+delete.topic.enable=true
+
+# Small machine.
+num.network.threads=2
+num.io.threads=4
+num.recovery.threads.per.data.dir=1
+background.threads=4
+log.retention.hours=24
+log.segment.bytes=67108864
+log.retention.check.interval.ms=300000
+EOF
+  cat >"$LOG4J_CONF" <<EOF
+# Generated by deploy/kafka/kafka.sh. Broker logs go to files only.
+status = warn
+name = newsflow-kafka
+
+appender.server.type = RollingFile
+appender.server.name = server
+appender.server.fileName = $SERVER_LOG
+appender.server.filePattern = $SERVER_LOG.%i
+appender.server.layout.type = PatternLayout
+appender.server.layout.pattern = [%d] %p %m (%c)%n
+appender.server.policies.type = Policies
+appender.server.policies.size.type = SizeBasedTriggeringPolicy
+appender.server.policies.size.size = 20MB
+appender.server.strategy.type = DefaultRolloverStrategy
+appender.server.strategy.max = 3
+
+rootLogger.level = INFO
+rootLogger.appenderRef.server.ref = server
+
+logger.request.name = kafka.request.logger
+logger.request.level = WARN
+logger.statechange.name = state.change.logger
+logger.statechange.level = WARN
+logger.zstd.name = com.github.luben
+logger.zstd.level = WARN
+EOF
+}
+
+storage_tool_class() {
+  local j
+  for j in "$LIBS_DIR"/kafka_2.13-*.jar "$LIBS_DIR"/kafka-tools-*.jar; do
+    [[ -f "$j" ]] || continue
+    if grep -qaF "kafka/tools/StorageTool.class" "$j"; then
+      if grep -qaF "org/apache/kafka/tools/StorageTool.class" "$j"; then
+        echo org.apache.kafka.tools.StorageTool
+      else
+        echo kafka.tools.StorageTool
+      fi
+      return 0
+    fi
+  done
+  die "no StorageTool class in $LIBS_DIR"
+}
+
+java_base_opts() {
+  # shellcheck disable=SC2046
+  echo $(heap_opts) -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+    -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent \
+    -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
+    "-Dlog4j2.configurationFile=$LOG4J_CONF" "-Dkafka.logs.dir=$LOG_DIR"
+}
+
+format_storage() {
+  if [[ -f "$DATA_DIR/meta.properties" ]]; then
+    return 0
+  fi
+  local cls
+  cls="$(storage_tool_class)"
+  log "formatting storage in $DATA_DIR (cluster id $CLUSTER_ID)"
+  # shellcheck disable=SC2046
+  if ! "$JAVA" -Xmx256m "-Dlog4j2.configurationFile=$LOG4J_CONF" -cp "$LIBS_DIR/*" \
+      "$cls" format --ignore-formatted -t "$CLUSTER_ID" -c "$SERVER_PROPS" \
+      >"$LOG_DIR/format.log" 2>&1; then
+    cat "$LOG_DIR/format.log" >&2
+    die "storage format failed"
+  fi
+}
+
+print_log_tail() {
+  local f
+  for f in "$OUT_FILE" "$SERVER_LOG"; do
+    if [[ -s "$f" ]]; then
+      echo "---- tail of $f ----" >&2
+      tail -n 40 "$f" >&2
+    fi
+  done
+}
+
+cmd_start() {
+  local pid
+  if pid="$(broker_pid)"; then
+    if broker_answers; then
+      log "already running (pid $pid) on $HOST:$PORT"
+      return 0
+    fi
+    log "pid $pid is alive but not answering yet; waiting"
+  else
+    rm -f "$PID_FILE"
+    if port_in_use "$PORT"; then
+      die "port $HOST:$PORT is already in use by another process"
+    fi
+    if port_in_use "$CONTROLLER_PORT"; then
+      die "controller port $HOST:$CONTROLLER_PORT is already in use by another process"
+    fi
+    check_java
+    cmd_fetch
+    write_config
+    format_storage
+    local t0=$SECONDS
+    log "starting kafka $(kafka_version) on $HOST:$PORT (logs: $LOG_DIR)"
+    : >"$OUT_FILE"
+    # The subshell records its own pid and then execs java, so the pid file
+    # names the JVM. fd 9 (the lock) is closed so the broker does not hold it.
+    # shellcheck disable=SC2046
+    setsid bash -c 'echo $$ >"$0"; exec "$@"' "$PID_FILE" \
+      "$JAVA" $(java_base_opts) -cp "$LIBS_DIR/*" kafka.Kafka "$SERVER_PROPS" \
+      </dev/null >>"$OUT_FILE" 2>&1 9>&- &
+    local i
+    for i in 1 2 3 4 5 6 7 8 9 10; do
+      [[ -s "$PID_FILE" ]] && break
+      sleep 0.1
+    done
+    pid="$(read_pid)" || die "broker did not record its pid"
+    START_T0=$t0
+  fi
+  local deadline=$((SECONDS + START_TIMEOUT))
+  while ((SECONDS < deadline)); do
+    if ! kill -0 "$pid" 2>/dev/null; then
+      print_log_tail
+      rm -f "$PID_FILE"
+      die "broker exited during startup"
+    fi
+    if broker_answers; then
+      log "running (pid $pid) on $HOST:$PORT, ready after $((SECONDS - ${START_T0:-$SECONDS}))s"
+      return 0
+    fi
+    sleep 0.5
+  done
+  print_log_tail
+  log "broker not ready after ${START_TIMEOUT}s; stopping it"
+  stop_pid "$pid"
+  die "broker failed to start within ${START_TIMEOUT}s"
+}
+
+stop_pid() {
+  local pid="$1"
+  kill -TERM "$pid" 2>/dev/null || true
+  local deadline=$((SECONDS + STOP_TIMEOUT))
+  while kill -0 "$pid" 2>/dev/null && ((SECONDS < deadline)); do
+    sleep 0.2
+  done
+  if kill -0 "$pid" 2>/dev/null; then
+    log "no clean shutdown after ${STOP_TIMEOUT}s; sending SIGKILL to $pid"
+    kill -KILL "$pid" 2>/dev/null || true
+    while kill -0 "$pid" 2>/dev/null; do sleep 0.1; done
+  fi
+  rm -f "$PID_FILE"
+}
+
+cmd_stop() {
+  local pid
+  if ! pid="$(broker_pid)"; then
+    rm -f "$PID_FILE"
+    log "not running"
+    return 0
+  fi
+  local t0=$SECONDS
+  log "stopping (pid $pid)"
+  stop_pid "$pid"
+  log "stopped after $((SECONDS - t0))s"
+}
+
+cmd_status() {
+  local pid
+  if pid="$(broker_pid)"; then
+    if broker_answers; then
+      echo "running (pid $pid) on $HOST:$PORT"
+    else
+      echo "running (pid $pid) but not answering on $HOST:$PORT"
+    fi
+    return 0
+  fi
+  echo "stopped"
+  return 3
+}
+
+cmd_reset() {
+  cmd_stop
+  rm -rf "$DATA_DIR"
+  log "deleted $DATA_DIR"
+}
+
+cmd_logs() {
+  tail -n "${1:-100}" "$SERVER_LOG"
+}
+
+main() {
+  local cmd="${1:-}"
+  case "$cmd" in
+    fetch | start | stop | status | reset | logs) ;;
+    *)
+      echo "usage: $0 {fetch|start|stop|status|reset|logs}" >&2
+      exit 1
+      ;;
+  esac
+  shift
+  if [[ "$cmd" != status && "$cmd" != logs ]] && command -v flock >/dev/null 2>&1; then
+    mkdir -p "$KAFKA_DIR"
+    exec 9>"$LOCK_FILE"
+    flock -w 300 9 || die "could not take $LOCK_FILE"
+  fi
+  "cmd_$cmd" "$@"
+}
+
+main "$@"

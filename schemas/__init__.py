@@ -1,0 +1,36 @@
+"""Record models and the published JSON Schemas of newsflow."""
+import logging
+
+from schemas.models import (
+    ARTICLE_SCHEMA,
+    DEAD_LETTER_SCHEMA,
+    ENTITY_LABELS,
+    PIPELINE_VERSION,
+    RAW_ITEM_SCHEMA,
+    Article,
+    DeadLetter,
+    Entity,
+    ExtractInfo,
+    Language,
+    Processing,
+    RawItem,
+    Span,
+)
+
+__all__ = [
+    "ARTICLE_SCHEMA",
+    "DEAD_LETTER_SCHEMA",
+    "ENTITY_LABELS",
+    "PIPELINE_VERSION",
+    "RAW_ITEM_SCHEMA",
+    "Article",
+    "DeadLetter",
+    "Entity",
+    "ExtractInfo",
+    "Language",
+    "Processing",
+    "RawItem",
+    "Span",
+]
+
+logging.getLogger("newsflow").addHandler(logging.NullHandler())

@@ -1,0 +1,110 @@
+"""Record models at the edges of newsflow.
+
+Plain dataclasses: orjson serialises them natively (fast bytes on the wire) and msgspec
+validates dicts into them and generates the published JSON Schemas from the same types,
+so the code and the contract cannot drift apart.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Optional
+
+PIPELINE_VERSION = "0.1.0"
+
+RAW_ITEM_SCHEMA = "newsflow.raw-item/1"
+ARTICLE_SCHEMA = "newsflow.enriched-article/1"
+DEAD_LETTER_SCHEMA = "newsflow.dead-letter/1"
+
+ENTITY_LABELS = ("PER", "ORG", "LOC", "MISC")
+
+
+@dataclass(slots=True)
+class RawItem:
+    """What a crawler publishes to `raw-items`. At least one of `html` or `text` is required."""
+
+    id: Optional[str] = None
+    url: Optional[str] = None
+    source: Optional[str] = None
+    title: Optional[str] = None
+    published_at: Optional[str] = None
+    fetched_at: Optional[str] = None
+    lang_hint: Optional[str] = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    html: Optional[str] = None
+    text: Optional[str] = None
+
+
+@dataclass(slots=True)
+class Span:
+    """Half-open [start, end) in Unicode code points into `Article.body`."""
+
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class Entity:
+    text: str
+    label: str
+    start: int
+    end: int
+
+
+@dataclass(slots=True)
+class Language:
+    code: str  # ISO 639-1 where one exists, else ISO 639-3; "und" when undecidable
+    confidence: float
+
+
+@dataclass(slots=True)
+class ExtractInfo:
+    method: str  # "trafilatura" for HTML, "text" for plain text
+    kept_ratio: float  # share of input characters that made it into `body`
+
+
+@dataclass(slots=True)
+class Processing:
+    version: str = PIPELINE_VERSION
+    received_at: Optional[float] = None  # unix seconds the item entered the pipeline
+    stage_ms: dict[str, float] = field(default_factory=dict)
+    extract: Optional[ExtractInfo] = None
+    notes: list[str] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Article:
+    """The document every stage takes and returns enriched; offsets all index `body`."""
+
+    id: str
+    body: str
+    schema: str = ARTICLE_SCHEMA
+    url: Optional[str] = None
+    source: Optional[str] = None
+    title: Optional[str] = None
+    published_at: Optional[str] = None
+    fetched_at: Optional[str] = None
+    lang_hint: Optional[str] = None
+    meta: dict[str, Any] = field(default_factory=dict)
+    language: Optional[Language] = None
+    paragraphs: list[Span] = field(default_factory=list)
+    sentences: list[Span] = field(default_factory=list)
+    entities: list[Entity] = field(default_factory=list)
+    processing: Processing = field(default_factory=Processing)
+
+
+@dataclass(slots=True)
+class DeadLetter:
+    """Why an input could not be processed, with enough of it to replay or debug."""
+
+    stage: str
+    reason: str  # stable, machine-readable code, e.g. "invalid-json"
+    error: str  # human-readable explanation
+    schema: str = DEAD_LETTER_SCHEMA
+    id: Optional[str] = None
+    payload_b64: Optional[str] = None  # the exact bytes the failing stage received
+    record: Optional[dict[str, Any]] = None  # the decoded record, where it was decodable
+    topic: Optional[str] = None
+    partition: Optional[int] = None
+    offset: Optional[int] = None
+    failed_at: Optional[str] = None  # ISO 8601 UTC
+    version: str = PIPELINE_VERSION
