@@ -35,6 +35,12 @@ def model_path(path: Optional[str] = None) -> str:
 class EntityRecognizer:
     def __init__(self, path: Optional[str] = None):
         self.path = model_path(path)
+        if not Path(self.path, "meta.json").is_file():
+            # A deployment error, not bad input: fail at start-up rather than dead-letter everything.
+            raise FileNotFoundError(
+                f"NER model not found at {self.path}; rebuild it with `python models/ner-en/train.py` "
+                "or point NEWSFLOW_NER_MODEL at one"
+            )
 
     def warm_up(self) -> None:
         _nlp(self.path)

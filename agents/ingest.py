@@ -6,6 +6,7 @@ reason code of its own (operators alert on them per source).
 from __future__ import annotations
 
 import hashlib
+import re
 import time
 import unicodedata
 from typing import Optional
@@ -33,12 +34,17 @@ def derive_id(item: RawItem) -> str:
     return "sha1:" + hashlib.sha1(content.encode("utf-8")).hexdigest()[:20]
 
 
+# Finds the id in a truncated or malformed JSON object, so even its dead letter is traceable.
+_ID_FIELD = re.compile(rb'"id"\s*:\s*"((?:[^"\\]|\\.){1,512})"')
+
+
 def peek_id(payload: bytes) -> Optional[str]:
-    """Best-effort id for a dead letter of an item that failed validation."""
+    """Best-effort id for the dead letter (and Kafka key) of an item that failed validation."""
     try:
         data = orjson.loads(payload)
     except orjson.JSONDecodeError:
-        return None
+        m = _ID_FIELD.search(payload[:4096])
+        return m.group(1).decode("utf-8", errors="replace") if m else None
     value = data.get("id") if isinstance(data, dict) else None
     return str(value) if isinstance(value, (str, int)) else None
 

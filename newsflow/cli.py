@@ -68,7 +68,7 @@ def cmd_enrich(args: argparse.Namespace) -> int:
     dead = open(args.dead_letters, "wb") if args.dead_letters else sys.stderr.buffer
     try:
         ok, failed = run(source, sys.stdout.buffer, dead, stages=args.stages, batch_size=args.batch_size)
-    except ValueError as exc:  # e.g. an unknown stage name
+    except (ValueError, FileNotFoundError) as exc:  # an unknown stage name, a missing model
         print(f"newsflow enrich: {exc}", file=sys.stderr)
         return 2
     finally:

@@ -37,6 +37,9 @@ def run(
 ) -> tuple[int, int]:
     """Returns (enriched, dead-lettered); output lines keep input order."""
     built = build_stages(parse_stage_list(stages), ner_model=ner_model)
+    for stage in built.values():  # load models now: a broken install fails before any input is read
+        if stage.warm_up is not None:
+            stage.warm_up()
     ok = failed = 0
     name = "-" if source is sys.stdin.buffer else str(getattr(source, "name", "-"))
     for chunk in _batches(_lines(source), batch_size):

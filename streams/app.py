@@ -10,6 +10,8 @@ from streams.config import Settings
 
 
 def create_app(settings: Settings, registry: CollectorRegistry) -> faust.App:
+    datadir = Path(settings.state_dir) / "faust" / settings.app_id
+    datadir.parent.mkdir(parents=True, exist_ok=True)
     app = faust.App(
         settings.app_id,
         broker=settings.broker_urls,
@@ -18,7 +20,7 @@ def create_app(settings: Settings, registry: CollectorRegistry) -> faust.App:
         key_serializer="raw",
         value_serializer="raw",
         store="memory://",
-        datadir=str(Path(settings.state_dir) / "faust" / settings.app_id),
+        datadir=str(datadir),
         autodiscover=False,
         topic_partitions=settings.partitions,
         topic_replication_factor=1,

@@ -59,3 +59,8 @@ def test_enrich_batch_keeps_order_and_accounts_for_every_input():
 def test_html_only_without_extract_is_dead_lettered_not_emptied():
     [outcome] = enrich_batch([], [Envelope(raw(id="h", html="<p>Hi</p>"))])
     assert isinstance(outcome, DeadLetter) and outcome.reason == "needs-extract"
+
+
+def test_dead_letters_of_truncated_json_keep_the_id():
+    [outcome] = enrich_batch([], [Envelope(b'{"id": "item-7", "text": "cut off mid-wr')])
+    assert isinstance(outcome, DeadLetter) and outcome.id == "item-7"

@@ -1,0 +1,115 @@
+"""One real Kafka broker per test session: the embedded KRaft broker from deploy/kafka.
+
+If NEWSFLOW_TEST_BROKER is set, that broker is used as is; otherwise the embedded one is
+started (idempotent) and stopped at the end if this session started it.
+"""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+import uuid
+from pathlib import Path
+
+import pytest
+
+from streams.config import REPO_ROOT, Settings
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="session")
+def broker() -> str:
+    external = os.environ.get("NEWSFLOW_TEST_BROKER")
+    if external:
+        yield external
+        return
+    from newsflow import broker as embedded
+
+    settings = Settings.from_env()
+    started = not embedded.is_running(settings)
+    if started:
+        assert embedded.run("start", settings) == 0, "embedded Kafka broker failed to start"
+    yield settings.broker
+    if started:
+        embedded.run("stop", settings)
+
+
+@pytest.fixture
+def pipeline_env(broker, tmp_path) -> dict[str, str]:
+    """Fresh topics, group and metrics port per test, so tests never see each other's records."""
+    run = uuid.uuid4().hex[:10]
+    return {
+        **os.environ,
+        "NEWSFLOW_BROKER": broker,
+        "NEWSFLOW_APP_ID": f"newsflow-test-{run}",
+        "NEWSFLOW_TOPIC_RAW": f"raw-items-{run}",
+        "NEWSFLOW_TOPIC_ENRICHED": f"enriched-articles-{run}",
+        "NEWSFLOW_TOPIC_DEAD": f"dead-letters-{run}",
+        "NEWSFLOW_TOPIC_PREFIX": f"newsflow-{run}.",
+        "NEWSFLOW_PARTITIONS": "2",
+        "NEWSFLOW_METRICS_PORT": str(_free_port()),
+        "NEWSFLOW_SESSION_TIMEOUT": "10",
+        "NEWSFLOW_STATE_DIR": str(tmp_path / "state"),
+        "NEWSFLOW_LOG_FORMAT": "json",
+    }
+
+
+class Worker:
+    def __init__(self, env: dict[str, str], log: Path, *args: str):
+        self.env, self.log = env, log
+        self.port = int(env["NEWSFLOW_METRICS_PORT"])
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "newsflow.cli", "worker", *args],
+            env=env, cwd=REPO_ROOT, stdout=log.open("wb"), stderr=subprocess.STDOUT,
+        )
+
+    def get(self, path: str) -> tuple[int, bytes]:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{self.port}{path}", timeout=5) as r:
+                return r.status, r.read()
+        except urllib.error.HTTPError as e:
+            return e.code, e.read()
+
+    def wait_ready(self, timeout: float = 180) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            assert self.proc.poll() is None, f"worker exited:\n{self.log.read_text()[-4000:]}"
+            try:
+                if self.get("/readyz")[0] == 200:
+                    return
+            except OSError:
+                pass
+            time.sleep(0.5)
+        raise AssertionError(f"worker not ready in {timeout}s:\n{self.log.read_text()[-4000:]}")
+
+    def stop(self) -> int:
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=60)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        return self.proc.returncode
+
+
+@pytest.fixture
+def start_worker(pipeline_env, tmp_path):
+    workers: list[Worker] = []
+
+    def start(*args: str, env: dict[str, str] | None = None) -> Worker:
+        w = Worker(env or pipeline_env, tmp_path / f"worker-{len(workers)}.log", *args)
+        workers.append(w)
+        return w
+
+    yield start
+    for w in workers:
+        w.stop()

@@ -1,0 +1,115 @@
+"""The whole flow through the real broker: raw-items -> ... -> enriched-articles / dead-letters."""
+from __future__ import annotations
+
+import asyncio
+import json
+import subprocess
+import sys
+import time
+
+import jsonschema
+import pytest
+
+from newsflow.tail import TopicReader
+from streams.config import REPO_ROOT
+from tests.test_schemas import SCHEMAS
+
+pytestmark = pytest.mark.broker
+
+
+async def _read(bootstrap: str, topic: str, n: int, timeout: float) -> list[dict]:
+    reader = await TopicReader([bootstrap], topic, from_beginning=True).start()
+    try:
+        out: list[dict] = []
+        deadline = time.monotonic() + timeout
+        while len(out) < n and time.monotonic() < deadline:
+            async for record in reader.records(limit=n - len(out), timeout=1.0):
+                out.append(record)
+        return out
+    finally:
+        await reader.stop()
+
+
+def _publish(env: dict, path) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "-m", "newsflow.cli", "publish", "--quiet", str(path)],
+        env=env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=120,
+    )
+
+
+def _metric(text: str, name: str, **labels: str) -> float:
+    want = ",".join(f'{k}="{v}"' for k, v in labels.items())
+    line = f"{name}{{{want}}}" if labels else name
+    for row in text.splitlines():
+        if row.startswith(line + " "):
+            return float(row.rsplit(" ", 1)[1])
+    raise AssertionError(f"{line} not in /metrics")
+
+
+def test_seeds_and_a_bad_record_end_to_end(pipeline_env, start_worker, bbc_text, wire_text, tmp_path):
+    worker = start_worker()
+    worker.wait_ready()
+
+    items = tmp_path / "items.jsonl"
+    items.write_text(
+        json.dumps({"id": "bbc", "source": "bbc", "fetched_at": "2007-11-20T20:00:00Z", "text": bbc_text}) + "\n"
+        + json.dumps({"id": "wire", "source": "wire", "text": wire_text}) + "\n"
+        + '{"id": "bad", "text": "cut off mid-wr\n'
+    )
+    published = _publish(pipeline_env, items)
+    assert published.returncode == 0, published.stderr
+    assert "sent 3, failed 0" in published.stderr
+
+    broker = pipeline_env["NEWSFLOW_BROKER"]
+    enriched = asyncio.run(_read(broker, pipeline_env["NEWSFLOW_TOPIC_ENRICHED"], 2, 120))
+    dead = asyncio.run(_read(broker, pipeline_env["NEWSFLOW_TOPIC_DEAD"], 1, 30))
+    assert len(enriched) == 2, worker.log.read_text()[-3000:]
+    assert len(dead) == 1
+
+    by_id = {a["id"]: a for a in enriched}
+    bbc = by_id["bbc"]
+    assert bbc["body"] == bbc_text  # text input: body is the input, so offsets check against it
+    assert bbc["language"]["code"] == "en" and bbc["language"]["confidence"] > 0.5
+    assert len(bbc["sentences"]) > 20
+    for s in bbc["sentences"]:
+        assert bbc["body"][s["start"] : s["end"]].strip() == bbc["body"][s["start"] : s["end"]] != ""
+    ents = {(e["text"], e["label"]) for e in bbc["entities"]}
+    assert ("Kosovo", "LOC") in ents and ("Hashim Thaci", "PER") in ents
+    for e in bbc["entities"]:
+        assert bbc["body"][e["start"] : e["end"]] == e["text"]
+    assert set(bbc["processing"]["stage_ms"]) == {"extract", "language", "segment", "entities"}
+    assert "Kosovo" in {e["text"] for e in by_id["wire"]["entities"]}
+
+    [letter] = dead
+    assert letter["reason"] == "invalid-json" and letter["stage"] == "ingest"
+    assert letter["topic"] == pipeline_env["NEWSFLOW_TOPIC_RAW"] and letter["offset"] is not None
+    for record in enriched + dead:
+        jsonschema.validate(record, SCHEMAS[record["schema"]])
+
+    status, body = worker.get("/metrics")
+    metrics = body.decode()
+    assert status == 200
+    counted_in = _metric(metrics, "newsflow_stage_items_in_total", stage="extract")
+    counted_out = _metric(metrics, "newsflow_stage_items_out_total", stage="entities")
+    counted_dead = _metric(metrics, "newsflow_dead_letters_total", stage="ingest", reason="invalid-json")
+    assert (counted_in, counted_out, counted_dead) == (3, 2, 1)  # in = out + dead
+    assert _metric(metrics, "newsflow_end_to_end_seconds_count") == 2
+    assert worker.get("/healthz")[0] == 200
+    assert worker.stop() == 0
+
+
+def test_tail_prints_what_the_pipeline_wrote(pipeline_env, start_worker, tmp_path):
+    worker = start_worker()
+    items = tmp_path / "one.jsonl"
+    items.write_text(json.dumps({"id": "short", "text": "The EU met in Brussels on Tuesday."}) + "\n")
+    assert _publish(pipeline_env, items).returncode == 0
+    tail = subprocess.run(
+        [sys.executable, "-m", "newsflow.cli", "tail", "--from-beginning", "--limit", "1", "--timeout", "150"],
+        env=pipeline_env, cwd=REPO_ROOT, capture_output=True, text=True, timeout=200,
+    )
+    assert tail.returncode == 0, tail.stderr
+    [line] = tail.stdout.splitlines()
+    article = json.loads(line)
+    assert article["id"] == "short" and article["language"]["code"] == "en"
+    assert {"EU", "Brussels"} <= {e["text"] for e in article["entities"]}
+    worker.stop()

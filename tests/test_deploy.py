@@ -1,0 +1,46 @@
+"""docker-compose.yml cannot run here (no Docker engine): check it agrees with the code."""
+import re
+import tomllib
+
+import yaml
+
+from streams.config import Settings
+from tests.conftest import ROOT
+
+COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+DEFAULTS = Settings()
+
+
+def test_services_present():
+    assert {"kafka", "worker", "prometheus", "grafana"} <= set(COMPOSE["services"])
+
+
+def test_kafka_port_matches_default_broker():
+    port = DEFAULTS.broker.rsplit(":", 1)[1]
+    assert f"{port}:{port}" in COMPOSE["services"]["kafka"]["ports"]
+    assert COMPOSE["services"]["worker"]["environment"]["NEWSFLOW_BROKER"] == f"kafka:{port}"
+
+
+def test_prometheus_scrapes_the_workers_metrics_port():
+    worker = COMPOSE["services"]["worker"]
+    port = int(worker["environment"]["NEWSFLOW_METRICS_PORT"])
+    assert port == DEFAULTS.metrics_port and str(port) in worker["expose"]
+    mount = COMPOSE["services"]["prometheus"]["volumes"][0].split(":")[0]
+    prom = yaml.safe_load((ROOT / mount).read_text())
+    [job] = prom["scrape_configs"]
+    assert job["dns_sd_configs"][0]["names"] == ["worker"] and job["dns_sd_configs"][0]["port"] == port
+    assert job["metrics_path"] == "/metrics"
+
+
+def test_every_mounted_file_exists():
+    for service in COMPOSE["services"].values():
+        for volume in service.get("volumes", []):
+            source = volume.split(":")[0]
+            if source.startswith("./"):
+                assert (ROOT / source).exists(), source
+
+
+def test_image_ships_every_package_and_the_model():
+    packages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    copied = set(re.findall(r"^COPY (\S+) ", (ROOT / "Dockerfile").read_text(), re.M))
+    assert set(packages) | {"models"} <= copied
