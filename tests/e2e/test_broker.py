@@ -1,0 +1,26 @@
+"""The pinned aiokafka against the pinned Kafka: produce, groups, transactions."""
+import subprocess
+import sys
+
+import pytest
+
+from streams.config import REPO_ROOT
+
+pytestmark = pytest.mark.broker
+
+
+def test_aiokafka_speaks_to_the_broker(broker):
+    check = subprocess.run(
+        [sys.executable, str(REPO_ROOT / "deploy" / "kafka" / "smoke_check.py"), "--bootstrap", broker],
+        capture_output=True, text=True, timeout=180,
+    )
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def test_broker_status_reports_running(broker):
+    from newsflow import broker as embedded
+    from streams.config import Settings
+
+    if broker != Settings.from_env().broker:
+        pytest.skip("an external broker is in use")
+    assert embedded.is_running(Settings.from_env())
