@@ -54,6 +54,18 @@ class Entity:
 class Language:
     code: str  # ISO 639-1 where one exists, else ISO 639-3; "und" when undecidable
     confidence: float
+    script: Optional[str] = None  # ISO 15924, e.g. "Latn", "Cyrl", "Hans"
+
+
+@dataclass(slots=True)
+class LanguageSpan:
+    """A run of `body` in another language or script than the document's."""
+
+    start: int
+    end: int
+    code: str
+    confidence: float
+    script: Optional[str] = None
 
 
 @dataclass(slots=True)
@@ -85,9 +97,18 @@ class Article:
     fetched_at: Optional[str] = None
     lang_hint: Optional[str] = None
     meta: dict[str, Any] = field(default_factory=dict)
+    author: Optional[str] = None
+    canonical_url: Optional[str] = None
+    site_name: Optional[str] = None
+    multi_story: bool = False  # the item seems to hold several stories run together
+    truncated: bool = False  # the body seems cut off mid-story
     language: Optional[Language] = None
+    language_spans: list[LanguageSpan] = field(default_factory=list)
     paragraphs: list[Span] = field(default_factory=list)
     sentences: list[Span] = field(default_factory=list)
+    # Flat [start0, end0, start1, end1, ...] token offsets into `body` (compact on the wire);
+    # None when tokens were not asked for.
+    tokens: Optional[list[int]] = None
     entities: list[Entity] = field(default_factory=list)
     processing: Processing = field(default_factory=Processing)
 

@@ -1,0 +1,22 @@
+"""`newsflow demo`, the README's first command, on the running broker with its own topics."""
+import subprocess
+import sys
+
+import pytest
+
+from streams.config import REPO_ROOT
+
+pytestmark = pytest.mark.broker
+
+
+def test_demo_prints_articles_and_the_dead_letter(pipeline_env):
+    demo = subprocess.run(
+        [sys.executable, "-m", "newsflow.cli", "demo"], env=pipeline_env, cwd=REPO_ROOT,
+        capture_output=True, text=True, timeout=400,
+    )
+    assert demo.returncode == 0, demo.stdout[-3000:] + demo.stderr[-3000:]
+    out = demo.stdout
+    assert "in 5 = out 4 + dead 1" in out
+    assert "seed-bbc-kosovo" in out and "Harbour bridge reopens" in out
+    assert "language:  es" in out and "no model for language 'es'" in out
+    assert "reason: invalid-json" in out and "broken-1" in out
