@@ -54,19 +54,27 @@ def decode_article(env: Envelope) -> Union[Article, DeadLetter]:
         )
 
 
-def apply(stage: Stage, records: Sequence[Any], envelopes: Sequence[Envelope]) -> list[Outcome]:
-    """Runs `stage` on the live records of a batch; dead letters pass through untouched."""
+def apply(
+    stage: Stage, records: Sequence[Any], envelopes: Sequence[Envelope]
+) -> tuple[list[Outcome], list[Envelope]]:
+    """Runs `stage` on the live records of a batch; dead letters pass through untouched.
+    An item the stage splits in several comes back as several outcomes in its place, each
+    paired with the item's envelope, so the two lists stay aligned."""
     live = [i for i, r in enumerate(records) if not isinstance(r, DeadLetter)]
-    results = run_stage(stage, [records[i] for i in live])
-    out: list[Outcome] = list(records)
-    for i, result in zip(live, results):
+    results = dict(zip(live, run_stage(stage, [records[i] for i in live])))
+    out: list[Outcome] = []
+    envs: list[Envelope] = []
+    for i, (record, env) in enumerate(zip(records, envelopes)):
+        result = results.get(i, record)
         if isinstance(result, Failure):
             result = dead_letter(
-                stage.name, result.reason, result.error, item_id=getattr(records[i], "id", None),
-                record=result.record, **_where(envelopes[i]),
+                stage.name, result.reason, result.error, item_id=getattr(record, "id", None),
+                record=result.record, **_where(env),
             )
-        out[i] = result
-    return out
+        pieces = result if isinstance(result, list) else [result]
+        out.extend(pieces)
+        envs.extend([env] * len(pieces))
+    return out, envs
 
 
 def _text_only(item: RawItem) -> Article:
@@ -91,9 +99,10 @@ def enrich_batch(
 ) -> list[Outcome]:
     """All selected stages in-process (offline CLI, benchmarks); outputs in input order."""
     records: list[Any] = [decode_raw(e, max_bytes=max_bytes) for e in envelopes]
+    envs = list(envelopes)
     if not stages or stages[0].name != "extract":
         stages = [NO_EXTRACT, *stages]
     for stage in stages:
-        records = apply(stage, records, envelopes)
-    stamp_received(records, envelopes)
+        records, envs = apply(stage, records, envs)
+    stamp_received(records, envs)
     return records

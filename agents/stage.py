@@ -35,7 +35,8 @@ class Failure:
     record: Any = None  # the stage's input (a RawItem for extract, else an Article)
 
 
-Result = Union[Article, Failure]
+# A stage returns one Article, or several when it splits an item (e.g. stories run together).
+Result = Union[Article, list[Article], Failure]
 BatchFn = Callable[[list[Any]], list[Article]]
 
 
@@ -79,10 +80,11 @@ def run_stage(stage: Stage, articles: Sequence[Any]) -> list[Result]:
             results = [_one(stage, a) for a in articles]
     else:
         results = [_one(stage, a) for a in articles]
-    per_item_ms = (time.perf_counter() - started) * 1000.0 / len(articles)
+    per_item_ms = round((time.perf_counter() - started) * 1000.0 / len(articles), 3)
     for r in results:
-        if isinstance(r, Article):
-            r.processing.stage_ms[stage.name] = round(per_item_ms, 3)
+        for article in r if isinstance(r, list) else [r]:
+            if isinstance(article, Article):
+                article.processing.stage_ms[stage.name] = per_item_ms
     return results
 
 

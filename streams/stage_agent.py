@@ -59,9 +59,9 @@ class StageAgent:
             records = [decode_raw(e, max_bytes=self.settings.max_item_bytes) for e in envelopes]
         else:
             records = [decode_article(e) for e in envelopes]
-        outcomes = apply(self.stage, records, envelopes)
+        outcomes, envs = apply(self.stage, records, envelopes)
         if self.reads_raw:
-            stamp_received(outcomes, envelopes)
+            stamp_received(outcomes, envs)
         return outcomes
 
     async def warm_up(self) -> None:

@@ -64,3 +64,17 @@ def test_html_only_without_extract_is_dead_lettered_not_emptied():
 def test_dead_letters_of_truncated_json_keep_the_id():
     [outcome] = enrich_batch([], [Envelope(b'{"id": "item-7", "text": "cut off mid-wr')])
     assert isinstance(outcome, DeadLetter) and outcome.id == "item-7"
+
+
+def test_a_stage_may_split_an_item_and_outputs_stay_in_place():
+    from agents.stage import Stage
+
+    def split(article):
+        if article.id != "two":
+            return article
+        return [Article(id="two#1", body="a"), Article(id="two#2", body="b")]
+
+    payloads = [raw(id="one", text="x"), raw(id="two", text="y"), b"{bad", raw(id="three", text="z")]
+    outcomes = enrich_batch([Stage("language", split)], [Envelope(p, offset=i) for i, p in enumerate(payloads)])
+    assert [getattr(o, "id", None) for o in outcomes] == ["one", "two#1", "two#2", None, "three"]
+    assert all(o.processing.stage_ms["language"] >= 0 for o in outcomes if isinstance(o, Article))
