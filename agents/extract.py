@@ -1,14 +1,37 @@
-"""extract: a raw item -> the canonical `body` a reader would see, plus title and date.
+"""extract: a raw item -> the article(s) a reader would see, with title, date and provenance.
 
-HTML goes through trafilatura (main-content extraction, well kept, fast enough for a first
-version); plain text is only normalised so offsets can be checked against the input.
+* **HTML** (`agents/extract_html.py`): the page is parsed once (lexbor); a fast pass reads
+  the article node, and trafilatura (`favor_precision`) takes over when the fast pass is
+  unsure. Title, `published_at`, `author`, `canonical_url` and `site_name` come from the
+  page's JSON-LD, meta tags and `<time>` elements, unless the item already has them (the
+  crawler's own fields win). Bytes sent as `html_b64` are decoded by `agents.ingest`.
+* **Plain text** (`agents/extract_text.py`): whole-line boilerplate removal, the headline
+  as `title` and a "Last Updated"/"Published" line as `published_at` when the item has
+  none, and multi-story detection. The exact rules are in that module's docstring; in short:
+
+  - nothing dropped and one story: `body` is exactly the normalised input (NFC, `\\r\\n` ->
+    `\\n`), so offsets can be checked against it;
+  - lines dropped: `body` is the kept lines, verbatim, in order, joined by `\\n` (`\\n\\n`
+    where the input had a blank line between them);
+  - several stories: split at hard boundaries (a paragraph cut off mid-sentence, an
+    upper-case kicker such as "ALLIES: ..." opening the next one) and, inside a piece that
+    ends cut off, at its sharpest topic shift; the stage then returns one Article per story
+    with ids `<id>#1`, `<id>#2`, ... and a note naming the item. A weaker topic shift only
+    sets `multi_story: true` (unsure). A story whose last paragraph is cut off gets
+    `truncated: true`.
+
+`processing.extract.method` is `fast` or `trafilatura` for HTML, and `text` (unchanged),
+`text-lines` (boilerplate lines dropped) or `text-split` (stories split) for plain text;
+`kept_ratio` is the share of input characters that made it into the body (summed over
+the pieces of a split item).
 """
 from __future__ import annotations
 
 import re
+from typing import Union
 
-import trafilatura
-
+from agents.extract_html import extract_html
+from agents.extract_text import clean_text
 from agents.ingest import normalise_text, to_article
 from agents.stage import Stage, StageError
 from schemas import Article, ExtractInfo, RawItem
@@ -29,33 +52,55 @@ def _check_text(text: str, what: str) -> None:
 def _from_html(item: RawItem) -> Article:
     html = item.html or ""
     _check_text(html, "html")
-    doc = trafilatura.bare_extraction(
-        html,
-        url=item.url,
-        with_metadata=True,
-        include_comments=False,
-        include_tables=False,
-    )
-    text = (doc.text if doc is not None else None) or ""
-    body = normalise_text(text.strip())
+    doc = extract_html(html, item.url)
+    body = normalise_text(doc.text.strip())
     if not body:
         raise StageError("empty-extraction", "no main content found in the HTML")
     article = to_article(item, body)
-    if doc is not None:
-        article.title = article.title or doc.title
-        article.published_at = article.published_at or doc.date
-    article.processing.extract = ExtractInfo("trafilatura", round(len(body) / max(len(html), 1), 4))
+    article.title = article.title or doc.title
+    article.published_at = article.published_at or doc.published_at
+    article.author = doc.author
+    article.canonical_url = doc.canonical_url
+    article.site_name = doc.site_name
+    article.processing.extract = ExtractInfo(doc.method, round(len(body) / max(len(html), 1), 4))
     return article
 
 
-def _from_text(item: RawItem) -> Article:
+def _from_text(item: RawItem) -> Union[Article, list[Article]]:
     article = to_article(item)
     _check_text(article.body, "text")
-    article.processing.extract = ExtractInfo("text", 1.0)
-    return article
+    text = article.body
+    result = clean_text(text)
+    article.title = article.title or result.title
+    article.published_at = article.published_at or result.published_at
+    article.processing.notes.extend(result.notes)
+    total = max(len(text), 1)
+    if len(result.pieces) == 1:
+        body = result.body_pieces[0]
+        _check_text(body, "text")
+        article.body = body
+        article.multi_story = result.pieces[0].multi_story
+        article.truncated = result.pieces[0].truncated
+        method = "text" if body == text else "text-lines"
+        article.processing.extract = ExtractInfo(method, round(len(body) / total, 4))
+        return article
+    kept = round(sum(len(b) for b in result.body_pieces) / total, 4)
+    out = []
+    n = len(result.pieces)
+    for k, (piece, body) in enumerate(zip(result.pieces, result.body_pieces), start=1):
+        part = to_article(item, body)
+        part.id = f"{article.id}#{k}"
+        part.title = article.title if k == 1 else None  # the item's headline names its first story
+        part.published_at = article.published_at
+        part.multi_story = piece.multi_story
+        part.truncated = piece.truncated
+        part.processing.notes = [*result.notes, f"extract: story {k} of {n} split from item {article.id}"]
+        part.processing.extract = ExtractInfo("text-split", kept)
+        out.append(part)
+    return out
 
 
-def extract(item: RawItem) -> Article:
+def extract(item: RawItem) -> Union[Article, list[Article]]:
     # Text wins when both are present: the crawler already did the extraction.
     return _from_text(item) if item.text is not None else _from_html(item)
 

@@ -5,6 +5,8 @@ reason code of its own (operators alert on them per source).
 """
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import re
 import time
@@ -14,6 +16,7 @@ from typing import Optional
 import msgspec
 import orjson
 
+from agents.extract_charset import decode_html
 from agents.stage import StageError
 from schemas import Article, Processing, RawItem
 from schemas.codec import convert
@@ -68,9 +71,21 @@ def parse_raw(payload: bytes, *, max_bytes: int = DEFAULT_MAX_ITEM_BYTES) -> Raw
         item = convert(data, RawItem)
     except msgspec.ValidationError as exc:
         raise StageError("invalid-field", str(exc)) from None
+    if item.html_b64 is not None and item.html is None:
+        item.html = _decode_html_b64(item.html_b64, item.charset)
     if item.html is None and item.text is None:
-        raise StageError("missing-content", "item has neither `html` nor `text`")
+        raise StageError("missing-content", "item has neither `html`, `html_b64` nor `text`")
     return item
+
+
+def _decode_html_b64(value: str, charset: Optional[str]) -> str:
+    """Page bytes sent base64: decoded with the declared charset, the page's own, or a sniffed one."""
+    try:
+        data = base64.b64decode(value, validate=True)
+    except (binascii.Error, ValueError) as exc:
+        raise StageError("invalid-field", f"`html_b64` is not valid base64: {exc}") from None
+    text, _ = decode_html(data, charset)
+    return text
 
 
 def to_article(item: RawItem, body: Optional[str] = None) -> Article:

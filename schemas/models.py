@@ -20,7 +20,7 @@ ENTITY_LABELS = ("PER", "ORG", "LOC", "MISC")
 
 @dataclass(slots=True)
 class RawItem:
-    """What a crawler publishes to `raw-items`. At least one of `html` or `text` is required."""
+    """What a crawler publishes to `raw-items`. At least one of `html`, `html_b64` or `text` is required."""
 
     id: Optional[str] = None
     url: Optional[str] = None
@@ -32,6 +32,8 @@ class RawItem:
     meta: dict[str, Any] = field(default_factory=dict)
     html: Optional[str] = None
     text: Optional[str] = None
+    html_b64: Optional[str] = None  # the page's raw bytes, base64, when the crawler did not decode them
+    charset: Optional[str] = None  # the encoding the crawler was told (HTTP header), if any
 
 
 @dataclass(slots=True)

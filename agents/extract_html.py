@@ -1,0 +1,241 @@
+"""HTML -> main text and metadata, parsing each page once (lexbor, via selectolax).
+
+**Main content.** A fast pass finds the node holding the article: a known article-body
+container (`itemprop=articleBody`, `<article>`, `.entry-content`, ...) that holds most of
+the page's paragraph text, else the element whose child paragraphs carry the most text.
+It strips figures, asides, share/related/newsletter boxes, forms and link lists from that
+node and reads its blocks as paragraphs. When the pass is unsure (no node holds
+`MIN_SHARE` of the page's paragraph text, too little text, or links dominate) the page
+goes to trafilatura with `favor_precision` (slower, with its own fallbacks); `method`
+says which ran (`fast` or `trafilatura`).
+
+**Metadata** comes from the head, read from the same parse: JSON-LD (`datePublished`,
+`author`, `publisher`, `headline`), Open Graph and article meta tags, `<time datetime>`,
+`<link rel=canonical>`.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any, Optional
+
+import orjson
+import trafilatura
+from selectolax.lexbor import LexborHTMLParser, LexborNode
+
+# Known article-body containers, most specific first.
+_BODY_SELECTORS = (
+    '[itemprop="articleBody"], [itemprop="articlebody"], #articleBody, #article-body, .article-body, '
+    ".article__body, .articleBody, .article-content, .article__content, .article-text, .articletext, "
+    ".story-body, .story-content, .entry-content, .post-content, .post-body, .post-entry, "
+    ".c-entry-content, .td-post-content, .field-name-body, .content-body, .body-text, article"
+)
+# Removed from the chosen node before reading it.
+_STRIP = (
+    "script, style, noscript, template, iframe, svg, canvas, form, button, input, select, textarea, "
+    "figure, figcaption, aside, nav, footer, header, h1, [hidden], [aria-hidden=true], "
+    '[class*="share"], [class*="social"], [class*="related"], [class*="newsletter"], [class*="subscribe"], '
+    '[class*="advert"], [class*="promo"], [class*="caption"], [class*="byline"], [class*="author"], '
+    '[class*="tags"], [class*="breadcrumb"], [class*="comment"], [id*="comment"], [class*="sidebar"], '
+    '[class*="recommend"], [class*="read-more"], [class*="readmore"], [class*="more-stories"], '
+    '[class*="toolbar"], [class*="meta"], [class*="timestamp"], [class*="dateline"], [class*="credit"], '
+    '[class*="cookie"], [class*="modal"], [class*="popup"], [role="complementary"], [role="navigation"]'
+)
+_BLOCKS = "p, h2, h3, h4, h5, h6, li, blockquote, pre, dd, dt, tr, div, section, br"
+MIN_SHARE = 0.6  # of the page's paragraph text the chosen node must hold
+MIN_CHARS = 400
+MAX_LINK_SHARE = 0.35
+_WS = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
+
+
+@dataclass
+class HtmlResult:
+    text: str
+    method: str
+    title: Optional[str] = None
+    published_at: Optional[str] = None
+    author: Optional[str] = None
+    canonical_url: Optional[str] = None
+    site_name: Optional[str] = None
+
+
+def _ptext(node: LexborNode) -> int:
+    return sum(len(p.text(deep=True, strip=True)) for p in node.css("p"))
+
+
+def _density_node(tree: LexborHTMLParser) -> Optional[LexborNode]:
+    """The element whose child paragraphs carry the most text (readability's core idea)."""
+    scores: dict[int, list] = {}
+    for p in tree.css("p"):
+        parent = p.parent
+        if parent is None:
+            continue
+        n = len(p.text(deep=True, strip=True))
+        if n < 25:
+            continue
+        key = parent.mem_id
+        entry = scores.setdefault(key, [parent, 0])
+        entry[1] += n
+        grand = parent.parent
+        if grand is not None:
+            g = scores.setdefault(grand.mem_id, [grand, 0])
+            g[1] += n / 2
+    if not scores:
+        return None
+    return max(scores.values(), key=lambda e: e[1])[0]
+
+
+def _pick(tree: LexborHTMLParser) -> Optional[LexborNode]:
+    body = tree.body
+    if body is None:
+        return None
+    total = _ptext(body)
+    if total < MIN_CHARS:
+        return None
+    best = None
+    best_len = -1
+    for node in tree.css(_BODY_SELECTORS):
+        n = _ptext(node)
+        if n >= MIN_SHARE * total and (best is None or len(node.html or "") < best_len):
+            best, best_len = node, len(node.html or "")
+    if best is not None:
+        return best
+    node = _density_node(tree)
+    if node is not None and _ptext(node) >= MIN_SHARE * total:
+        return node
+    return None
+
+
+def _read(node: LexborNode) -> Optional[str]:
+    """The node's text as paragraphs, or None when it looks like no article."""
+    for junk in node.css(_STRIP):
+        junk.decompose()
+    text_len = len(node.text(deep=True, strip=True))
+    if text_len < MIN_CHARS:
+        return None
+    link_len = sum(len(a.text(deep=True, strip=True)) for a in node.css("a"))
+    if link_len > MAX_LINK_SHARE * text_len:
+        return None
+    for block in node.css("li, p, div, section, blockquote, pre, dd, tr, h2, h3, h4, h5, h6"):
+        # link lists and one-line link boxes inside the body
+        t = block.text(deep=True, strip=True)
+        if t and len(t) < 200:
+            links = sum(len(a.text(deep=True, strip=True)) for a in block.css("a"))
+            if links > 0.8 * len(t):
+                block.decompose()
+    for block in node.css(_BLOCKS):
+        block.insert_after("\n\n")
+    raw = node.text(deep=True, separator="")
+    paras = []
+    for chunk in raw.split("\n"):
+        line = _WS.sub(" ", chunk).strip()
+        if line:
+            paras.append(line)
+    return "\n\n".join(paras) if paras else None
+
+
+# ---------------------------------------------------------------- metadata ----
+
+
+def _meta(tree: LexborHTMLParser) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for m in tree.css("meta"):
+        attrs = m.attributes
+        key = (attrs.get("property") or attrs.get("name") or attrs.get("itemprop") or "").strip().lower()
+        value = (attrs.get("content") or "").strip()
+        if key and value and key not in out:
+            out[key] = value
+    return out
+
+
+def _ld_objects(tree: LexborHTMLParser) -> list[dict[str, Any]]:
+    found: list[dict[str, Any]] = []
+
+    def walk(obj: Any) -> None:
+        if isinstance(obj, list):
+            for o in obj:
+                walk(o)
+        elif isinstance(obj, dict):
+            found.append(obj)
+            if "@graph" in obj:
+                walk(obj["@graph"])
+
+    for s in tree.css('script[type="application/ld+json"]'):
+        try:
+            walk(orjson.loads(s.text(deep=True)))
+        except orjson.JSONDecodeError:
+            continue
+    return found
+
+
+def _name(value: Any) -> Optional[str]:
+    if isinstance(value, str):
+        return value.strip() or None
+    if isinstance(value, list):
+        names = [n for n in (_name(v) for v in value) if n]
+        return ", ".join(dict.fromkeys(names)) or None
+    if isinstance(value, dict):
+        return _name(value.get("name"))
+    return None
+
+
+_ARTICLE_TYPES = ("article", "newsarticle", "blogposting", "reportagenewsarticle", "webpage", "report")
+
+
+def metadata(tree: LexborHTMLParser) -> dict[str, Optional[str]]:
+    meta = _meta(tree)
+    ld = [o for o in _ld_objects(tree)]
+    ld_article = next(
+        (o for o in ld if any(str(t).lower() in _ARTICLE_TYPES for t in (o.get("@type") if isinstance(o.get("@type"), list) else [o.get("@type")]))),
+        None,
+    )
+    ld_article = ld_article or next((o for o in ld if "datePublished" in o), None) or {}
+
+    published = (
+        _name(ld_article.get("datePublished"))
+        or meta.get("article:published_time") or meta.get("og:published_time") or meta.get("datepublished")
+        or meta.get("pubdate") or meta.get("publishdate") or meta.get("publish-date") or meta.get("date")
+        or meta.get("dc.date.issued") or meta.get("dc.date") or meta.get("sailthru.date")
+        or meta.get("parsely-pub-date") or meta.get("article.published") or meta.get("dcterms.created")
+    )
+    if not published:
+        t = tree.css_first("time[datetime]")
+        published = t.attributes.get("datetime") if t is not None else None
+    author = _name(ld_article.get("author")) or meta.get("author") or meta.get("article:author") or meta.get("parsely-author")
+    if author and author.startswith("http"):
+        author = None
+    canonical = None
+    link = tree.css_first('link[rel="canonical"]')
+    if link is not None:
+        canonical = (link.attributes.get("href") or "").strip() or None
+    canonical = canonical or meta.get("og:url")
+    site = meta.get("og:site_name") or _name(ld_article.get("publisher")) or meta.get("application-name")
+    title = meta.get("og:title") or _name(ld_article.get("headline"))
+    if not title:
+        h1 = tree.css_first("h1")
+        title = h1.text(deep=True, strip=True) if h1 is not None else None
+    if not title and tree.css_first("title") is not None:
+        title = tree.css_first("title").text(strip=True)
+    return {
+        "title": _WS.sub(" ", title).strip() if title else None,
+        "published_at": published.strip() if published else None,
+        "author": author,
+        "canonical_url": canonical,
+        "site_name": site,
+    }
+
+
+def extract_html(html: str, url: Optional[str] = None) -> HtmlResult:
+    tree = LexborHTMLParser(html)
+    info = metadata(tree)
+    text = None
+    node = _pick(tree)
+    if node is not None:
+        text = _read(node)
+    method = "fast"
+    if text is None:
+        method = "trafilatura"
+        text = trafilatura.extract(
+            html, url=url, favor_precision=True, include_comments=False, include_tables=False
+        ) or ""
+    return HtmlResult(text=text, method=method, **info)

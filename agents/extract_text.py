@@ -1,0 +1,297 @@
+"""Plain text as a crawler scraped it -> the story (or stories) a reader would see.
+
+Works on whole lines only, so every kept line is a verbatim piece of the input.
+
+**Boilerplate** (`clean_lines`). Each line gets a class from rules and simple features
+(word count, terminal punctuation, share of capitalised words, position):
+
+* `junk`: matched by a rule anywhere (share/follow links, "watch ..." promos, timestamps
+  and "Last Updated" lines, legal lines, "Advertisement", "Read more"/"Related" teasers,
+  photo credits and "Image caption" lines, bylines, region/section menus).
+* `content`: a paragraph (>= 6 words ending in terminal punctuation, or >= 20 words).
+* otherwise `short` (headlines, captions, subheads, teasers, pull quotes).
+
+The body runs from the first to the last `content` line. When the item shows boilerplate
+(at least one `junk` line), the `short` lines before the body (site name, headline, photo
+captions) and after it (teaser headlines, menus) are dropped too; `short` lines inside the
+body (subheads, pull quotes) are kept. An item with no `junk` line keeps every line. The
+headline (first `short` line of >= 3 words before the body) becomes `title` when the item
+has none; a "Last Updated"/"Published" line gives `published_at` when the item has none.
+
+**What `body` is.** When no line is dropped and the item is one story, `body` is exactly
+the normalised input (NFC, `\\r\\n` -> `\\n`). Otherwise it is the kept lines, each verbatim,
+in input order, joined by `\\n`, or by `\\n\\n` where the input had at least one blank line
+between them; nothing before the first kept line or after the last.
+
+**Several stories** (`split_stories`), between two consecutive `content` lines A | B:
+
+Only where B can open a story (upper case, digit or quote first; never a lower-case or
+punctuation continuation):
+
+* a *hard* boundary when A is cut off (>= 15 words ending in `,` `;` `-` or a function word
+  such as "the", "would", "by") or B opens with an upper-case kicker ("ALLIES: ...",
+  "EUROPEAN FUTURE? ..."): the item is split there;
+* a *topic* boundary (cosine of the content words of the ~120 words before and after,
+  both sides >= 60 words) splits only a piece that ends cut off: a truncated story run
+  into the one before starts at that piece's sharpest shift, if its cosine is < 0.06.
+  Elsewhere a shift with cosine < 0.02 only sets `multi_story: true` on the piece holding
+  it (unsure: lexical shifts that strong still occur inside ~1% of single BBC stories).
+
+Pieces get ids `<id>#1`, `<id>#2`, ... (in input order); a piece (or an unsplit item)
+whose last line is cut off gets `truncated: true`.
+"""
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Optional
+
+from agents.extract_dates import parse_human_date
+
+_WORD = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
+_TERMINAL = re.compile(r"[.!?…:\"”’'»)\]]\s*$")
+
+_JUNK_RULES = [
+    # legal and site furniture
+    r"\bis not responsible for the content of external",
+    r"\ball rights reserved\b", r"^\s*(©|\(c\)|copyright\b)", r"\bcopyright\s+(©\s*)?\d{4}",
+    r"^\s*(terms (of|and) (use|service|conditions)|privacy policy|cookie (policy|settings)|contact us|about us)\b",
+    r"^\s*(skip to (main )?content|back to top|top of page|jump to)\b",
+    r"\b(we use cookies|accept (all )?cookies)\b",
+    # promos, share and follow
+    r"^\s*(watch|listen|video|audio|play|live)\b[^.!?]{0,70}$",
+    r"^\s*(share|tweet|email|print|facebook|twitter|whatsapp|linkedin|pinterest|reddit|copy link|partager|imprimer)"
+    r"(\s*(this|the)?\s*(article|story|page|link|on \w+))?\s*([|•·,/]\s*\w+\s*)*$",
+    r"^\s*(follow us|subscribe|sign up|newsletter|download (our|the) app|get the app|log ?in|sign in|register)\b[^.]{0,80}$",
+    r"^\s*(advertisement|advertising|sponsored( content)?|publicité|promoted|ad)\s*$",
+    # teasers and cross-links
+    r"^\s*(read more|related( stories| articles| content| topics| links)?|more on this story|more from|see also|also read|"
+    r"you may also like|recommended|most read|most popular|top stories|lire aussi|à lire aussi|soma pia|habari zaidi)\b",
+    r"^\s*(click here|tap here|find out more)\b",
+    # timestamps, bylines, credits, captions with a label
+    r"^\s*(last updated|updated|published|posted|first published|modified|mis à jour|publié le|date)\s*[:\-]?\s*"
+    r"[^.!?]{0,70}\d",
+    r"^\s*(by|par|na)\s+[A-Z][\w'’.-]+(\s+[A-Z][\w'’.-]+){0,3}\s*(,\s*[\w ]{0,40})?$",
+    r"^\s*(image|photo|picture|media) (caption|source|copyright|credit)\b",
+    r"^\s*(photo|image|picture|video|graphic)s?\s*(:|by\b)",
+    r"\b(getty images|afp|reuters|ap photo|epa|pa media|shutterstock)\s*\)?\s*$",
+]
+_JUNK = re.compile("|".join(f"(?:{r})" for r in _JUNK_RULES), re.I)
+# a bare date/time line: "20 November 2007", "19:09 GMT", "2 hours ago"
+_DATE_ONLY = re.compile(
+    r"^\s*([A-Za-z]+,?\s+)?(\d{1,2}\s+[A-Za-zéû]+\.?\s+\d{4}|[A-Za-z]+\.?\s+\d{1,2},?\s+\d{4}|\d{4}-\d{2}-\d{2}|"
+    r"\d{1,2}[/.]\d{1,2}[/.]\d{2,4})([,\s]+(at\s+)?\d{1,2}[:.]\d{2}(\s*[ap]\.?m\.?)?(\s*[A-Z]{2,4})?)?\s*$"
+    r"|^\s*\d+\s+(minutes?|hours?|days?|weeks?)\s+ago\s*$",
+    re.I,
+)
+_SEPARATED_MENU = re.compile(r"^\s*[^|•·›»]{1,30}(\s*[|•·›»]\s*[^|•·›»]{1,30}){2,}\s*$")
+_ENTITY_END = re.compile(r"&#?\w+;$")  # "&lt;" left by a scraper is no cut-off comma
+_PUNCT = re.compile(r"[^\w\s&]")
+_RULER = re.compile(r"^\s*[-=*_#~+•·]{3,}\s*$")
+_MENU_GLUE = {"and", "&", "of", "the", "de", "la", "le", "et", "des", "na", "ya", "za", "-", "+"}
+_DATE_LINE = re.compile(r"^\s*(last updated|updated|published|posted|first published|mis à jour|publié le)\b", re.I)
+
+# Words a cut-off line tends to end on (en, fr, sw): a whole paragraph never ends on them.
+_FUNCTION_WORDS = set(
+    """a an the of to in on at by for from with and or but nor as that which who whom whose than
+    would will could should can may might must shall is are was were be been being has have had do does did
+    not his her its their our your my this these those such into onto about after before during while
+    when where if because although though since until unless over under between among against
+    they he she it we you i them him us whether both either very more less so
+    le la les un une des du de au aux et ou mais que qui dont dans sur par pour avec sans est sont était
+    ya wa za la kwa na katika kuwa ni""".split()
+)
+_KICKER = re.compile(r"^\s*[A-ZÀ-Ý][A-ZÀ-Ý0-9'’\-]+(?:\s+[A-ZÀ-Ý0-9'’\-]+){0,4}\s*[:?!]\s+\S")
+_STOP = _FUNCTION_WORDS | set(
+    """said says also been more most other some than then them they there what when which will with
+    were year years told just like over after first last into only could would about against people""".split()
+)
+
+CONTENT, SHORT, JUNK, BLANK = "content", "short", "junk", "blank"
+SPLIT_COSINE = 0.02  # below it, a topic shift flags the piece
+FLAG_COSINE = 0.06
+TOPIC_MIN_WORDS = 60
+WINDOW_WORDS = 120
+
+
+def _words(line: str) -> list[str]:
+    return _WORD.findall(line)
+
+
+def _is_menu(line: str, words: list[str]) -> bool:
+    if _SEPARATED_MENU.match(line) and len(words) <= 20:
+        return True
+    if len(words) < 5 or _PUNCT.search(line):
+        return False
+    return all(w[0].isupper() or w.lower() in _MENU_GLUE for w in words)
+
+
+def classify_line(line: str) -> str:
+    """`blank`, `junk`, `content` or `short` for one line, out of context."""
+    if not line.strip():
+        return BLANK
+    words = _words(line)
+    if not words:
+        return JUNK if _RULER.match(line) else SHORT
+    if len(words) <= 25 and (_JUNK.search(line) or _DATE_ONLY.match(line) or _is_menu(line, words)):
+        return JUNK
+    if len(words) >= 20 or (len(words) >= 6 and _TERMINAL.search(line)):
+        return CONTENT
+    return SHORT
+
+
+def is_cut_off(line: str) -> bool:
+    """A paragraph that stops mid-sentence: long, ending on a comma, dash or function word."""
+    words = _words(line)
+    if len(words) < 15:
+        return False
+    tail = _ENTITY_END.sub("", line.rstrip())
+    if tail.endswith((",", ";", "-", "–", "—")):
+        return True
+    if _TERMINAL.search(tail):
+        return False
+    return words[-1].lower() in _FUNCTION_WORDS
+
+
+@dataclass
+class Piece:
+    """One story's lines: indexes into the item's lines."""
+
+    lines: list[int]
+    multi_story: bool = False
+    truncated: bool = False
+
+
+@dataclass
+class TextResult:
+    body_pieces: list[str]
+    pieces: list[Piece]
+    dropped: int
+    title: Optional[str] = None
+    published_at: Optional[str] = None
+    notes: list[str] = field(default_factory=list)
+
+
+def _join(lines: list[str], keep: list[int]) -> str:
+    out: list[str] = []
+    prev = None
+    for i in keep:
+        if prev is not None:
+            gap = lines[prev + 1: i]
+            out.append("\n\n" if any(not g.strip() for g in gap) else "\n")
+        out.append(lines[i])
+        prev = i
+    return "".join(out)
+
+
+def _bag(lines: list[str], idx: list[int], reverse: bool) -> tuple[Counter, int]:
+    bag: Counter = Counter()
+    n = 0
+    for i in reversed(idx) if reverse else idx:
+        words = _words(lines[i])
+        n += len(words)
+        for w in words:
+            lw = w.lower()
+            if len(lw) >= 4 and lw not in _STOP and not lw.isdigit():
+                bag[lw] += 1
+        if n >= WINDOW_WORDS:
+            break
+    return bag, n
+
+
+def _cosine(a: Counter, b: Counter) -> float:
+    if not a or not b:
+        return 0.0
+    dot = sum(v * b.get(k, 0) for k, v in a.items())
+    return dot / math.sqrt(sum(v * v for v in a.values()) * sum(v * v for v in b.values()))
+
+
+def _opens(line: str) -> bool:
+    """Could start a story: not a lower-case or punctuation continuation of the line before."""
+    head = line.lstrip()[:1]
+    return bool(head) and (head.isupper() or head.isdigit() or head in "\"“‘'«(")
+
+
+def _topic_cosines(lines: list[str], content: list[int]) -> dict[int, float]:
+    """Cosine of the content words ~120 words before vs after each boundary (keyed by the
+    line that would start the new piece), where both sides are long enough to judge."""
+    out = {}
+    for k in range(1, len(content)):
+        bag_a, n_a = _bag(lines, content[:k], reverse=True)
+        bag_b, n_b = _bag(lines, content[k:], reverse=False)
+        if n_a >= TOPIC_MIN_WORDS and n_b >= TOPIC_MIN_WORDS:
+            out[content[k]] = _cosine(bag_a, bag_b)
+    return out
+
+
+def split_stories(lines: list[str], keep: list[int], classes: list[str]) -> list[Piece]:
+    """Cut the kept lines into stories at hard and topic boundaries (see the module doc)."""
+    content = [i for i in keep if classes[i] == CONTENT]
+    hard = {
+        b for a, b in zip(content, content[1:])
+        if _opens(lines[b]) and (is_cut_off(lines[a]) or _KICKER.match(lines[b]))
+    }
+    cosines = {b: c for b, c in _topic_cosines(lines, content).items() if _opens(lines[b])}
+    cuts = set(hard)
+    # A piece that ends cut off was run into what came before it: it starts at the piece's
+    # sharpest topic shift, when there is a clear one.
+    starts = [content[0], *sorted(hard)] if content else []
+    for lo, hi in zip(starts, [*sorted(hard), None]):
+        inside = {b: c for b, c in cosines.items() if b > lo and (hi is None or b < hi)}
+        last = [i for i in content if i >= lo and (hi is None or i < hi)]
+        if inside and last and is_cut_off(lines[last[-1]]):
+            b, c = min(inside.items(), key=lambda kv: kv[1])
+            if c < FLAG_COSINE:
+                cuts.add(b)
+    unsure = {b for b, c in cosines.items() if c < SPLIT_COSINE and b not in cuts}
+    pieces: list[Piece] = []
+    current: list[int] = []
+    for i in keep:
+        if i in cuts and current:
+            pieces.append(Piece(current))
+            current = []
+        current.append(i)
+    if current:
+        pieces.append(Piece(current))
+    for p in pieces:
+        lo, hi = p.lines[0], p.lines[-1]
+        p.multi_story = any(lo < u <= hi for u in unsure)
+        p.truncated = is_cut_off(lines[p.lines[-1]])
+    return pieces
+
+
+def clean_text(text: str) -> TextResult:
+    """Classify the lines of normalised `text`, drop boilerplate, split stories."""
+    lines = text.split("\n")
+    classes = [classify_line(l) for l in lines]
+    content = [i for i, c in enumerate(classes) if c == CONTENT]
+    has_junk = JUNK in classes
+    title = published = None
+    for i, c in enumerate(classes):
+        if published is None and c == JUNK and _DATE_LINE.match(lines[i]):
+            published = parse_human_date(lines[i])
+    if not content:  # nothing paragraph-like: leave it as it is
+        keep = [i for i, c in enumerate(classes) if c != BLANK]
+        return TextResult([text], [Piece(keep)], 0, None, published)
+    first, last = content[0], content[-1]
+    for i in range(first):
+        if classes[i] == SHORT and len(_words(lines[i])) >= 3:
+            title = lines[i].strip()
+            break
+    keep = []
+    for i, c in enumerate(classes):
+        if c == BLANK or (c == JUNK and has_junk):
+            continue
+        if has_junk and c == SHORT and (i < first or i > last):
+            continue
+        keep.append(i)
+    dropped = sum(1 for c in classes if c != BLANK) - len(keep)
+    pieces = split_stories(lines, keep, classes)
+    if dropped == 0 and len(pieces) == 1:
+        bodies = [text]
+    else:
+        bodies = [_join(lines, p.lines) for p in pieces]
+    notes = [f"extract: dropped {dropped} boilerplate lines"] if dropped else []
+    return TextResult(bodies, pieces, dropped, title, published, notes)
