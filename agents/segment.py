@@ -1,71 +1,74 @@
-"""segment: paragraphs and sentences as offsets into `body`.
+"""segment: paragraphs, sentences and tokens as offsets into `body`.
 
 A paragraph is a non-blank line: extractors (and crawlers) put one paragraph per line, and
 a sentence never crosses one, which also keeps unpunctuated headlines and datelines apart
-from the text after them. Sentences come from pySBD, the most accurate rule-based splitter
-on its golden rules, using the language stage's answer to pick the rules.
+from the text after them. Inside a paragraph, sentences come from our own rule-based
+splitter (`agents.segment_rules`): one compiled regular expression per language finds the
+candidate stops of every script, and a few cheap rules on the neighbouring words (per-language
+abbreviations and sentence starters in `agents.segment_lang`) accept or reject each one. The
+language stage's answer picks the rules; an unknown language gets the script-generic ones.
+Headlines run into the next sentence on the same line are cut by a capitalisation and
+length cue (see `segment_rules`).
+
+Tokens (`article.tokens`, a flat ``[start0, end0, start1, end1, ...]`` list) come from
+`agents.segment_tokens`: words, numbers and punctuation separately; Han and Kana one
+character per token; Thai, Lao, Khmer and Myanmar runs between spaces and punctuation whole
+(no dictionary), Tibetan per syllable. ``make_stage(tokens=False)`` leaves `tokens` None.
+
+Everything is linear in the input: the stage never backtracks over a paragraph and looks
+at most a few dozen characters around each candidate stop.
 """
 from __future__ import annotations
 
-import functools
 import re
 
-import pysbd
-from pysbd.languages import LANGUAGE_CODES
-
+from agents.segment_rules import split as _split
+from agents.segment_tokens import tokens as _tokens
 from agents.stage import Stage
 from schemas import Article, Span
 
+__all__ = ["paragraphs", "sentences", "segment", "make_stage"]
+
 _LINE = re.compile(r"[^\n]+")
-_FALLBACK_LANGUAGE = "en"
-
-
-@functools.cache
-def _segmenter(lang: str) -> pysbd.Segmenter:
-    return pysbd.Segmenter(language=lang, clean=False)
+_FALLBACK_LANGUAGE = "und"
 
 
 def paragraphs(text: str) -> list[Span]:
     spans = []
     for m in _LINE.finditer(text):
-        start, end = m.start(), m.end()
-        while start < end and text[start].isspace():
-            start += 1
-        while end > start and text[end - 1].isspace():
-            end -= 1
-        if end > start:
-            spans.append(Span(start, end))
+        line = m.group()
+        stripped = line.strip()
+        if stripped:
+            start = m.start() + (len(line) - len(line.lstrip()))
+            spans.append(Span(start, start + len(stripped)))
     return spans
 
 
 def sentences(text: str, paras: list[Span], lang: str) -> list[Span]:
-    segmenter = _segmenter(lang if lang in LANGUAGE_CODES else _FALLBACK_LANGUAGE)
     spans = []
     for p in paras:
-        chunk = text[p.start : p.end]
-        cursor = 0
-        for piece in segmenter.segment(chunk):
-            piece = piece.strip()
-            if not piece:
-                continue
-            # pySBD returns substrings; locating them ourselves keeps offsets exact even
-            # where its own char_span mode misaligns on repeated sentences.
-            at = chunk.find(piece, cursor)
-            if at < 0:
-                continue
-            spans.append(Span(p.start + at, p.start + at + len(piece)))
-            cursor = at + len(piece)
-        if not spans or spans[-1].end <= p.start:
-            spans.append(Span(p.start, p.end))  # the splitter found nothing: keep the line whole
+        base = p.start
+        for a, b in _split(text[p.start : p.end], lang):
+            spans.append(Span(base + a, base + b))
     return spans
 
 
-def segment(article: Article) -> Article:
-    lang = article.language.code if article.language else _FALLBACK_LANGUAGE
-    article.paragraphs = paragraphs(article.body)
-    article.sentences = sentences(article.body, article.paragraphs, lang)
+def _lang(article: Article) -> str:
+    if article.language and article.language.code:
+        return article.language.code
+    return article.lang_hint or _FALLBACK_LANGUAGE
+
+
+def segment(article: Article, *, tokens: bool = True) -> Article:
+    body = article.body
+    article.paragraphs = paragraphs(body)
+    article.sentences = sentences(body, article.paragraphs, _lang(article))
+    article.tokens = _tokens(body) if tokens else None
     return article
 
 
-def make_stage() -> Stage:
-    return Stage("segment", segment)
+def make_stage(*, tokens: bool = True) -> Stage:
+    """The segment stage; `tokens=False` keeps `article.tokens` None (smaller records)."""
+    if tokens:
+        return Stage("segment", segment)
+    return Stage("segment", lambda a: segment(a, tokens=False))

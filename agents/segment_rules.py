@@ -1,0 +1,276 @@
+"""Sentence boundaries inside one paragraph: a compiled-regex candidate finder and rules.
+
+One regular expression per language finds every *candidate*: a run of sentence stops
+(``. ! ? …`` and the stops of other scripts: ``。！？ । ॥ ။ ። ፧ ፡፡ ۔ ؟ ། ։``; Greek ``;``,
+Armenian ``:`` and Punjabi ``|`` for their languages) with the closing quotes and brackets
+after it, then the white space that follows. Stops that need no space after them (CJK,
+Ethiopic, Myanmar, danda) also count when the next sentence follows at once. Each candidate
+is then judged by a few cheap rules on the word before and the text after it:
+
+- ``! ?`` end a sentence unless a lower-case word follows a closing quote or a dash
+  (``"Why?" he asked``, ``voila! -- you``) or the word carries its own ``!`` (Yahoo!).
+- ``.`` does not end a sentence before a lower-case word (in cased scripts and languages
+  whose sentences start upper-case), after a title (Mr., Dr.), after an abbreviation or a
+  dotted acronym (U.S., z.B., т.е.) unless a common sentence starter follows, after a
+  single-letter initial, after a number-prefix abbreviation before a digit (No. 5, p. 55),
+  or after an ordinal number in languages that write ordinals as ``12.``.
+- Ellipses end a sentence before an upper-case word, except a spaced three-dot ellipsis
+  inside a sentence (``is . . . I``); ``word. . . . Next`` ends after the word's period.
+- Inside unclosed CJK brackets (``《摔跤吧！爸爸》``), and before a quotative particle
+  (``。」と``), a CJK stop does not end the sentence.
+- A numbered or lettered list run together on one line (``1. The first item 2. The second
+  item``) gets a boundary before each item.
+- A headline run into the text (``Welsh Assembly members worried Members of the assembly
+  are ...``): see :func:`_headline_cut`.
+
+Everything is bounded: rules look at most 40 characters back and 40 ahead, so the cost is
+linear in the paragraph length whatever the input.
+"""
+from __future__ import annotations
+
+import re
+from typing import Optional
+
+from agents import segment_lang as _L
+
+_CLOSE = "\"'”’“‘»)]}›」』）】〕〉》\u200e\u200f\u200b\u2069\u202c"
+# skipped when looking for the first letter of the next sentence
+_LEAD = "\"'“‘«„‚([{‹「『（【〔〈《¿¡*•·⁃№ \u00a0\u200e\u200f\u200b\u202a\u202b"
+_DASHES = "—–-‐‑‒―"
+_LEAD_ALL = _LEAD + _DASHES
+_WORD_LEAD = "\"'“‘«„‚([{‹¿¡\u200e\u200f\u202a\u202b\u202c"
+_ALNUM = re.compile(r"[^\W_]")  # stripped from the front of the word before a period
+_BASE_TERMS = ".!?…‼⁇⁈⁉؟۔।॥։።፧။។៕჻。！？｡"
+_NOSPACE = frozenset("。！？｡።፧။।॥۔፡")  # stops that end a sentence with no space after them
+_QUESTION_LIKE = frozenset("!?‼⁇⁈⁉")
+_CJK_OPEN_CLOSE = (("《", "》"), ("「", "」"), ("『", "』"), ("（", "）"), ("【", "】"), ("〈", "〉"))
+_CJK_PARTICLES = frozenset("とっ、，のをがはにもや")
+_EXTRA_TERMS = {"el": ";", "hy": ":", "pa": "|", "bo": "།༎", "dz": "།༎"}
+_GAP = "\\s\u200e\u200f\u200b\ufeff"
+_NOT_STOP = str.maketrans("", "", _CLOSE + " ")
+
+_DOTTED = re.compile(r"(?:[^\W\d_]{1,4}\.)+[^\W\d_]{1,4}")  # U.S, z.B, т.е, Ph.D, LL.AA.II.RR
+_ROMAN = re.compile(r"[IVXLC]{2,6}")
+_NEXT_WORD = re.compile(r"[^\W_]+")
+_LIST_MARK = re.compile(r"(?:(?<=\s)|^)([•⁃*]\s?)?(\d{1,2}|[a-z])(\.\)|\)|\.)(?=\s)")
+
+# "Cased for the lower-case rule": Latin, Greek, Cyrillic, Armenian (not Georgian, whose
+# Mkhedruli letters are lower-case in Unicode but carry no sentence case).
+def _cased(c: str) -> bool:
+    return c < "\u0590" or "\u1e00" <= c <= "\u1fff" or "\u2c00" <= c <= "\u2c7f" or "\ua640" <= c <= "\ua69f"
+
+
+class _Rules:
+    __slots__ = ("rx", "titles", "abbr", "starters", "ordinal", "lower_rule", "lang")
+
+    def __init__(self, lang: str):
+        extra = _EXTRA_TERMS.get(lang, "")
+        terms = re.escape(_BASE_TERMS + extra)
+        close = re.escape(_CLOSE)
+        two = "|፡፡" if lang in ("am", "ti", "gez") else ""
+        self.rx = re.compile(
+            rf"(?:\.(?: \.){{2,}}|[{terms}]+{two})(?:[{terms}{close}]{two})*(?P<g>[{_GAP}]*)"
+        )
+        self.lang = lang
+        self.titles = _L.TITLES.get(lang, _L.UNIVERSAL_TITLES)
+        self.abbr = _L.ABBREVIATIONS.get(lang, _L.UNIVERSAL)
+        self.starters = _L.STARTERS.get(lang, frozenset())
+        self.ordinal = lang in _L.ORDINAL_LANGS
+        self.lower_rule = lang not in _L.LOWER_STARTS
+
+
+_RULES: dict[str, _Rules] = {}
+
+
+def rules_for(lang: str) -> _Rules:
+    r = _RULES.get(lang)
+    if r is None:
+        r = _RULES[lang] = _Rules(lang)
+    return r
+
+
+def _prev_word(text: str, rs: int) -> str:
+    k = rs - 1
+    lo = max(0, rs - 40)
+    while k >= lo and not text[k].isspace():
+        k -= 1
+    return text[k + 1 : rs]
+
+
+def _list_cuts(text: str) -> tuple[list[int], set[int]]:
+    """Starts of list items run together on one line, and the positions of their periods."""
+    marks = [(m.start(), m.group(1), m.group(2), m.start(3)) for m in _LIST_MARK.finditer(text)]
+    if len(marks) < 2:
+        return [], set()
+    first = marks[0]
+    if first[0] != 0:
+        return [], set()
+    chain = [first]
+    for mk in marks[1:]:
+        prev = chain[-1][2]
+        if prev.isdigit() and mk[2].isdigit() and int(mk[2]) == int(prev) + 1:
+            chain.append(mk)
+        elif not prev.isdigit() and not mk[2].isdigit() and ord(mk[2]) == ord(prev) + 1:
+            chain.append(mk)
+    if len(chain) < 2 or not (first[1] or first[2] in ("1", "a")):
+        return [], set()
+    return [m[0] for m in chain[1:]], {m[3] for m in chain}
+
+
+def _decide(r: _Rules, text: str, rs: int, run_end: int, gap_end: int, n: int) -> Optional[tuple[int, int]]:
+    """Return (end of this sentence, start of the next) when the candidate is a boundary."""
+    run = text[rs:run_end]
+    core = run.rstrip(_CLOSE)
+    closers = len(core) < len(run)
+    # the first letter or digit of what follows
+    lim = min(n, gap_end + 40)
+    if _ALNUM.search(text, gap_end, lim) is None and lim == n:
+        return None  # only punctuation follows, up to the end of the paragraph
+    j, dash = gap_end, False
+    while j < lim and text[j] in _LEAD_ALL:
+        if text[j] in _DASHES:
+            dash = True
+        j += 1
+    if j >= lim:
+        return (run_end, gap_end)
+    c = text[j]
+    if text[gap_end] == "." and core[-1] == ".":  # "raak. ...en toen", "Sentence. .. Next"
+        return (run_end, gap_end)
+    lower = c.islower() and _cased(c)
+    upper = c.isupper()
+    stops = core.translate(_NOT_STOP)
+    last = stops[-1]
+
+    if any(ch in _QUESTION_LIKE for ch in stops):
+        if lower and (closers or dash):
+            return None
+        if last == "!" and _prev_word(text, rs).lower() + "!" in _L.EXCLAMATION_WORDS:
+            return None
+        return (run_end, gap_end)
+
+    if last == "." or last == "…":
+        if ".." in core or "…" in core or ". ." in core:  # an ellipsis
+            if rs > 0 and text[rs - 1] in "[(":
+                return None  # "[...]": an omission inside a sentence
+            ndots = stops.count(".") + 3 * stops.count("…")
+            spaced = " " in core
+            if spaced and rs > 0 and not text[rs - 1].isspace():
+                # "compounds. . . . The": the word's own period ends the sentence
+                if upper and ndots >= 4:
+                    return (rs + 1, rs + 2)
+                return None
+            if spaced and ndots == 3:
+                return None  # ". . ." inside a sentence
+            if lower or c.isdigit():
+                return None
+            if upper or not _cased(c):
+                return (run_end, gap_end)
+            return None
+        return _period(r, text, rs, run_end, gap_end, c, lower, upper, j)
+
+    # the stops of other scripts
+    if gap_end == run_end and last in _NOSPACE:
+        if c in _CJK_PARTICLES:
+            return None
+        lo = max(0, rs - 200)
+        for o, cl in _CJK_OPEN_CLOSE:
+            if text.rfind(o, lo, rs) > text.rfind(cl, lo, rs):
+                return None
+    elif closers and last in "。！？" and c in _CJK_PARTICLES:
+        return None
+    return (run_end, gap_end)
+
+
+def _period(r, text, rs, run_end, gap_end, c, lower, upper, j):
+    if lower and r.lower_rule:
+        return None
+    word = _prev_word(text, rs).strip(_WORD_LEAD)
+    if not word:
+        return (run_end, gap_end)
+    wl = word.lower()
+    if "'" in wl or "’" in wl:  # l'Ing., dell'Avv.
+        wl = re.split("['’]", wl)[-1] or wl
+    digit = c.isdigit()
+    if wl in r.titles:
+        return None
+    if digit:
+        if wl in _L.NUMERIC or wl in r.abbr or _DOTTED.fullmatch(word):
+            return None
+        return (run_end, gap_end)
+    if lower:  # languages whose sentences may start lower-case
+        if wl in r.abbr or (len(wl) == 1 and wl.isalpha()) or _DOTTED.fullmatch(wl):
+            return None
+        return (run_end, gap_end)
+    if wl in r.abbr or _DOTTED.fullmatch(word):
+        return (run_end, gap_end) if _next_word(text, j) in r.starters else None
+    if len(word) == 1 and word.isalpha() and not word.islower():
+        return (run_end, gap_end) if _next_word(text, j) in r.starters else None
+    if r.ordinal and (word.isdigit() and len(word) <= 2 or _ROMAN.fullmatch(word)):
+        return None
+    return (run_end, gap_end)
+
+
+def _next_word(text: str, j: int) -> str:
+    m = _NEXT_WORD.match(text, j, j + 30)
+    return m.group() if m else ""
+
+
+def split(text: str, lang: str) -> list[tuple[int, int]]:
+    """Sentence spans [start, end) of one paragraph, stripped of surrounding white space."""
+    n = len(text)
+    if not n:
+        return []
+    r = rules_for(lang)
+    cuts: list[tuple[int, int]] = []
+    skip: set[int] = set()
+    if ")" in text or ". " in text:
+        starts, skip = _list_cuts(text)
+        cuts.extend((s, s) for s in starts)
+    for m in r.rx.finditer(text):
+        rs, run_end, gap_end = m.start(), m.start("g"), m.end()
+        if gap_end >= n:
+            continue
+        if run_end == gap_end:
+            # no space after the run: only stops of no-space scripts can end a sentence here
+            core = text[rs:run_end].rstrip(_CLOSE)
+            if not core or core[-1] not in _NOSPACE:
+                continue
+        if rs in skip:
+            continue
+        cut = _decide(r, text, rs, run_end, gap_end, n)
+        if cut is not None:
+            end, nxt = cut
+            if nxt > end and not text[end:nxt].isspace():
+                # format marks (LRM/RLM) in the gap: cut at its last space
+                k = nxt - 1
+                while k > end and not text[k].isspace():
+                    k -= 1
+                if text[k].isspace():
+                    cut = (k, k + 1)
+            cuts.append(cut)
+    if not cuts:
+        return [_strip(text, 0, n)] if text.strip() else []
+    cuts.sort()
+    spans = []
+    start = 0
+    for end, nxt in cuts:
+        if end <= start:
+            start = max(start, nxt)
+            continue
+        spans.append((start, end))
+        start = nxt
+    spans.append((start, n))
+    out = []
+    for a, b in spans:
+        a, b = _strip(text, a, b)
+        if b > a:
+            out.append((a, b))
+    return out
+
+
+def _strip(text: str, a: int, b: int) -> tuple[int, int]:
+    while a < b and text[a].isspace():
+        a += 1
+    while b > a and text[b - 1].isspace():
+        b -= 1
+    return a, b
