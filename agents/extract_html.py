@@ -6,8 +6,9 @@ the page's paragraph text, else the element whose child paragraphs carry the mos
 It strips figures, asides, share/related/newsletter boxes, forms and link lists from that
 node and reads its blocks as paragraphs. When the pass is unsure (no node holds
 `MIN_SHARE` of the page's paragraph text, too little text, or links dominate) the page
-goes to trafilatura with `favor_precision` (slower, with its own fallbacks); `method`
-says which ran (`fast` or `trafilatura`).
+goes to trafilatura with `favor_precision`, first without its own fallbacks and, when
+that finds little (< 1000 characters), with them; `method` says which ran (`fast` or
+`trafilatura`).
 
 **Metadata** comes from the head, read from the same parse: JSON-LD (`datePublished`,
 `author`, `publisher`, `headline`), Open Graph and article meta tags, `<time datetime>`,
@@ -45,6 +46,7 @@ _BLOCKS = "p, h2, h3, h4, h5, h6, li, blockquote, pre, dd, dt, tr, div, section,
 MIN_SHARE = 0.6  # of the page's paragraph text the chosen node must hold
 MIN_CHARS = 400
 MAX_LINK_SHARE = 0.35
+FULL_TRAFILATURA_BELOW = 1000  # chars: a shorter fallback result gets trafilatura's full run
 _WS = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 
 
@@ -235,7 +237,14 @@ def extract_html(html: str, url: Optional[str] = None) -> HtmlResult:
     method = "fast"
     if text is None:
         method = "trafilatura"
-        text = trafilatura.extract(
-            html, url=url, favor_precision=True, include_comments=False, include_tables=False
-        ) or ""
+        text = _trafilatura(html, url, fast=True)
+        if len(text) < FULL_TRAFILATURA_BELOW:  # short: let trafilatura try its own fallbacks
+            text = _trafilatura(html, url, fast=False) or text
     return HtmlResult(text=text, method=method, **info)
+
+
+def _trafilatura(html: str, url: Optional[str], *, fast: bool) -> str:
+    return trafilatura.extract(
+        html, url=url, fast=fast, favor_precision=True, include_comments=False, include_tables=False
+    ) or ""
+

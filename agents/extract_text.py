@@ -8,7 +8,8 @@ Works on whole lines only, so every kept line is a verbatim piece of the input.
 * `junk`: matched by a rule anywhere (share/follow links, "watch ..." promos, timestamps
   and "Last Updated" lines, legal lines, "Advertisement", "Read more"/"Related" teasers,
   photo credits and "Image caption" lines, bylines, region/section menus).
-* `content`: a paragraph (>= 6 words ending in terminal punctuation, or >= 20 words).
+* `content`: a paragraph (>= 6 words ending a sentence with `.`/`!` or a closed quote,
+  >= 10 words ending in `?`, or >= 20 words).
 * otherwise `short` (headlines, captions, subheads, teasers, pull quotes).
 
 The body runs from the first to the last `content` line. When the item shows boilerplate
@@ -73,7 +74,7 @@ _JUNK_RULES = [
     # timestamps, bylines, credits, captions with a label
     r"^\s*(last updated|updated|published|posted|first published|modified|mis à jour|publié le|date)\s*[:\-]?\s*"
     r"[^.!?]{0,70}\d",
-    r"^\s*(by|par|na)\s+[A-Z][\w'’.-]+(\s+[A-Z][\w'’.-]+){0,3}\s*(,\s*[\w ]{0,40})?$",
+    r"^\s*(by|par|na)\s+[A-Z][\w'’.-]+(\s+[A-Z][\w'’.-]+){0,3}\s*(,\s*[\w ]{0,40}){0,3}$",
     r"^\s*(image|photo|picture|media) (caption|source|copyright|credit)\b",
     r"^\s*(photo|image|picture|video|graphic)s?\s*(:|by\b)",
     r"\b(getty images|afp|reuters|ap photo|epa|pa media|shutterstock)\s*\)?\s*$",
@@ -87,6 +88,10 @@ _DATE_ONLY = re.compile(
     re.I,
 )
 _SEPARATED_MENU = re.compile(r"^\s*[^|•·›»]{1,30}(\s*[|•·›»]\s*[^|•·›»]{1,30}){2,}\s*$")
+# How a paragraph ends (a headline may end in a quote or a question mark, a paragraph rarely
+# ends in a bare quote unless the sentence inside it ended)
+_SENTENCE_END = re.compile(r"[.!…]['\"”’»)\]]*\s*$|[.!?,]['\"”’»]\s*$")
+_QUESTION_END = re.compile(r"\?['\"”’»)\]]*\s*$")
 _ENTITY_END = re.compile(r"&#?\w+;$")  # "&lt;" left by a scraper is no cut-off comma
 _PUNCT = re.compile(r"[^\w\s&]")
 _RULER = re.compile(r"^\s*[-=*_#~+•·]{3,}\s*$")
@@ -137,7 +142,9 @@ def classify_line(line: str) -> str:
         return JUNK if _RULER.match(line) else SHORT
     if len(words) <= 25 and (_JUNK.search(line) or _DATE_ONLY.match(line) or _is_menu(line, words)):
         return JUNK
-    if len(words) >= 20 or (len(words) >= 6 and _TERMINAL.search(line)):
+    if len(words) >= 20 or (len(words) >= 6 and _SENTENCE_END.search(line)) or (
+        len(words) >= 10 and _QUESTION_END.search(line)
+    ):
         return CONTENT
     return SHORT
 
