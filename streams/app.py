@@ -34,7 +34,6 @@ def create_app(settings: Settings, registry: CollectorRegistry) -> faust.App:
         web_host=settings.metrics_host,
         web_port=settings.metrics_port,
     )
-    app.readiness = {"models": False}  # flipped by the topology once stages are warm
 
     @app.page("/metrics")
     async def metrics(self, request):
@@ -46,9 +45,10 @@ def create_app(settings: Settings, registry: CollectorRegistry) -> faust.App:
 
     @app.page("/readyz")
     async def readyz(self, request):
+        # Models are loaded before the web server starts, so ready = consuming.
         assigned = bool(app.consumer.assignment()) if app.consumer else False
-        ready = all(app.readiness.values()) and assigned and not app.rebalancing
-        body = {"ready": ready, "assigned": assigned, "rebalancing": app.rebalancing, **app.readiness}
+        ready = assigned and not app.rebalancing
+        body = {"ready": ready, "assigned": assigned, "rebalancing": app.rebalancing}
         return self.json(body, status=200 if ready else 503)
 
     return app

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Iterable, NamedTuple
 
-from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
+from prometheus_client import CollectorRegistry, Counter, Histogram
 
 # Stage batches run from sub-millisecond (segment) to seconds (NER on long pages).
 _STAGE_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
@@ -19,7 +19,6 @@ class PipelineMetrics(NamedTuple):
     batch_size: Histogram
     end_to_end_seconds: Histogram
     fetch_to_enriched_seconds: Histogram
-    ready: Gauge
 
     @classmethod
     def create(cls, registry: CollectorRegistry, stages: Iterable[str]) -> "PipelineMetrics":
@@ -45,7 +44,6 @@ class PipelineMetrics(NamedTuple):
                 "fetch_to_enriched_seconds", "From the crawler's fetched_at to the enriched article.",
                 buckets=_E2E_BUCKETS, **kw,
             ),
-            ready=Gauge("worker_ready", "1 once models are loaded and partitions assigned.", **kw),
         )
         for stage in stages:  # pre-create label values so dashboards show zeros, not gaps
             for family in (metrics.items_in, metrics.items_out, metrics.stage_seconds, metrics.batch_size):

@@ -64,10 +64,6 @@ class StageAgent:
             stamp_received(outcomes, envs)
         return outcomes
 
-    async def warm_up(self) -> None:
-        if self.stage.warm_up is not None:
-            await asyncio.get_running_loop().run_in_executor(self.executor, self.stage.warm_up)
-
     async def handle(self, events: Sequence[faust.EventT]) -> None:
         name, m = self.stage.name, self.metrics
         envelopes = [

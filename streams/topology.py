@@ -8,7 +8,6 @@ One Faust agent per stage, joined by internal topics, so each stage scales on it
 """
 from __future__ import annotations
 
-import asyncio
 from typing import Optional, Sequence
 
 import faust
@@ -40,6 +39,11 @@ def build(
     topics = Topics.declare(app, settings)
     metrics = PipelineMetrics.create(registry, stages)
     built = build_stages(stages, ner_model=settings.ner_model or None)
+    # Models load before the worker joins its consumer group: loading holds the GIL for
+    # seconds (lingua, spaCy), and an event loop starved that long misses heartbeats.
+    for stage in built.values():
+        if stage.warm_up is not None:
+            stage.warm_up()
     agents = [
         StageAgent(
             built[name], source=source, sink=sink, dead=topics.dead, settings=settings, metrics=metrics,
@@ -50,12 +54,4 @@ def build(
     ]
     for agent in agents:
         agent.register(app)
-
-    @app.task
-    async def warm_up() -> None:
-        await asyncio.gather(*(a.warm_up() for a in agents))
-        app.readiness["models"] = True
-        metrics.ready.set(1)
-
-    app.topics_declared = topics  # for the CLI and tests
     return app

@@ -113,3 +113,24 @@ def test_tail_prints_what_the_pipeline_wrote(pipeline_env, start_worker, tmp_pat
     assert article["id"] == "short" and article["language"]["code"] == "en"
     assert {"EU", "Brussels"} <= {e["text"] for e in article["entities"]}
     worker.stop()
+
+
+def test_stages_split_across_two_workers(pipeline_env, start_worker, tmp_path):
+    """Each stage is its own agent: two workers in one group, each running half the flow."""
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        second_port = s.getsockname()[1]
+    front = start_worker("--stages", "extract,language")
+    back = start_worker("--stages", "segment,entities", env={**pipeline_env, "NEWSFLOW_METRICS_PORT": str(second_port)})
+    items = tmp_path / "two.jsonl"
+    items.write_text(json.dumps({"id": "split", "text": "Nato troops left Kosovo. Serbia protested."}) + "\n")
+    assert _publish(pipeline_env, items).returncode == 0
+    [article] = asyncio.run(_read(pipeline_env["NEWSFLOW_BROKER"], pipeline_env["NEWSFLOW_TOPIC_ENRICHED"], 1, 150))
+    assert set(article["processing"]["stage_ms"]) == {"extract", "language", "segment", "entities"}
+    front_metrics = front.get("/metrics")[1].decode()
+    back_metrics = back.get("/metrics")[1].decode()
+    assert _metric(front_metrics, "newsflow_stage_items_out_total", stage="language") == 1
+    assert "stage=\"entities\"" not in front_metrics
+    assert _metric(back_metrics, "newsflow_stage_items_out_total", stage="entities") == 1
