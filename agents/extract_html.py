@@ -24,6 +24,8 @@ import orjson
 import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from agents.extract_text import CONTENT, JUNK, classify_line
+
 # Known article-body containers, most specific first.
 _BODY_SELECTORS = (
     '[itemprop="articleBody"], [itemprop="articlebody"], #articleBody, #article-body, .article-body, '
@@ -47,6 +49,14 @@ MIN_SHARE = 0.6  # of the page's paragraph text the chosen node must hold
 MIN_CHARS = 400
 MAX_LINK_SHARE = 0.35
 FULL_TRAFILATURA_BELOW = 1000  # chars: a shorter fallback result gets trafilatura's full run
+LINK_BOX_SHARE = 0.5
+# A heading that ends the story: what follows are other stories.
+_TAIL_MARKER = re.compile(
+    r"^\s*(most (read|popular|viewed|shared)|you (may|might) also (like|be interested)|related (stories|articles|news|posts)"
+    r"|more (stories|from|on this)|recommended( for you)?|read (more|next)|top stories|trending( now)?|latest news"
+    r"|lire aussi|à lire aussi|sur le même sujet|weitere artikel|leer más|самые популярные|читайте также|похожие)\b[^.]{0,40}$",
+    re.I,
+)
 _WS = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 
 
@@ -118,6 +128,13 @@ def _read(node: LexborNode) -> Optional[str]:
     link_len = sum(len(a.text(deep=True, strip=True)) for a in node.css("a"))
     if link_len > MAX_LINK_SHARE * text_len:
         return None
+    for box in node.css("div, section, ul, ol, table"):
+        # teaser boxes: several links making up most of a not-too-long block
+        anchors = box.css("a")
+        if len(anchors) >= 3:
+            t = len(box.text(deep=True, strip=True))
+            if t < 3000 and sum(len(a.text(deep=True, strip=True)) for a in anchors) > LINK_BOX_SHARE * t:
+                box.decompose()
     for block in node.css("li, p, div, section, blockquote, pre, dd, tr, h2, h3, h4, h5, h6"):
         # link lists and one-line link boxes inside the body
         t = block.text(deep=True, strip=True)
@@ -129,9 +146,19 @@ def _read(node: LexborNode) -> Optional[str]:
         block.insert_after("\n\n")
     raw = node.text(deep=True, separator="")
     paras = []
+    skipping = False
     for chunk in raw.split("\n"):
         line = _WS.sub(" ", chunk).strip()
-        if line:
+        if not line:
+            continue
+        if _TAIL_MARKER.match(line):
+            skipping = True  # "Most read", "You may also like": teasers follow, up to the next paragraph
+            continue
+        cls = classify_line(line)
+        if skipping and cls != CONTENT:
+            continue
+        skipping = False
+        if cls != JUNK:
             paras.append(line)
     return "\n\n".join(paras) if paras else None
 
