@@ -36,7 +36,8 @@ _BODY_SELECTORS = (
 # Removed from the chosen node before reading it.
 _STRIP = (
     "script, style, noscript, template, iframe, svg, canvas, form, button, input, select, textarea, "
-    "figure, figcaption, aside, nav, footer, header, h1, [hidden], [aria-hidden=true], "
+    "figure, figcaption, aside, nav, footer, header, [hidden], [aria-hidden=true], "
+    '[class*="photo"], [class*="gallery"], '
     '[class*="share"], [class*="social"], [class*="related"], [class*="newsletter"], [class*="subscribe"], '
     '[class*="advert"], [class*="promo"], [class*="caption"], [class*="byline"], [class*="author"], '
     '[class*="tags"], [class*="breadcrumb"], [class*="comment"], [id*="comment"], [class*="sidebar"], '
@@ -54,7 +55,7 @@ LINK_BOX_SHARE = 0.5
 _TAIL_MARKER = re.compile(
     r"^\s*(most (read|popular|viewed|shared)|you (may|might) also (like|be interested)|related (stories|articles|news|posts)"
     r"|more (stories|from|on this)|recommended( for you)?|read (more|next)|top stories|trending( now)?|latest news"
-    r"|lire aussi|à lire aussi|sur le même sujet|weitere artikel|leer más|самые популярные|читайте также|похожие)\b[^.]{0,40}$",
+    r"|don'?t miss|see also|also read|lire aussi|à lire aussi|sur le même sujet|weitere artikel|leer más|самые популярные|читайте также|похожие)\b[^.]{0,40}$",
     re.I,
 )
 _WS = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
@@ -118,10 +119,29 @@ def _pick(tree: LexborHTMLParser) -> Optional[LexborNode]:
     return None
 
 
-def _read(node: LexborNode) -> Optional[str]:
+def _same(a: str, b: str) -> bool:
+    a, b = a.casefold().strip(), b.casefold().strip()
+    return bool(a) and bool(b) and (a == b or b.startswith(a) or a.startswith(b))
+
+
+def _read(node: LexborNode, title: Optional[str] = None) -> Optional[str]:
     """The node's text as paragraphs, or None when it looks like no article."""
     for junk in node.css(_STRIP):
         junk.decompose()
+    for h in node.css("h1"):
+        # the headline is the title, not the body; other h1s in the story are its subheads
+        if not title or _same(h.text(deep=True, strip=True), title):
+            h.decompose()
+    node_len = len(node.text(deep=True, strip=True))
+    for h in node.css("h2, h3, h4, h5, h6"):
+        # a "Most read" box: its heading and the box holding it
+        if _TAIL_MARKER.match(h.text(deep=True, strip=True)):
+            box = h.parent
+            if (
+                box is not None and box.mem_id != node.mem_id and len(box.css("a")) >= 2
+                and len(box.text(deep=True, strip=True)) < 0.3 * node_len
+            ):
+                box.decompose()  # else the text pass skips the teasers after the heading
     text_len = len(node.text(deep=True, strip=True))
     if text_len < MIN_CHARS:
         return None
@@ -260,7 +280,7 @@ def extract_html(html: str, url: Optional[str] = None) -> HtmlResult:
     text = None
     node = _pick(tree)
     if node is not None:
-        text = _read(node)
+        text = _read(node, info["title"])
     method = "fast"
     if text is None:
         method = "trafilatura"
