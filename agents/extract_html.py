@@ -10,9 +10,11 @@ goes to trafilatura with `favor_precision`, first without its own fallbacks and,
 that finds little (< 1000 characters), with them; `method` says which ran (`fast` or
 `trafilatura`).
 
-**Metadata** comes from the head, read from the same parse: JSON-LD (`datePublished`,
-`author`, `publisher`, `headline`), Open Graph and article meta tags, `<time datetime>`,
-`<link rel=canonical>`.
+**Metadata** comes from the same parse: JSON-LD (`datePublished`, `author`, `publisher`,
+`headline`), Open Graph, article and Dublin Core meta tags, `itemprop` microdata,
+`<time datetime>`, `<link rel=canonical>`, and as a last resort a `/2019/11/19/` date in
+the URL. Dates are kept as precise as stated (ISO 8601; human-written ones are converted
+by `agents.extract_dates`); placeholders such as year 1 are dropped.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ import orjson
 import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
+from agents.extract_dates import parse_human_date
 from agents.extract_text import CONTENT, JUNK, classify_line
 
 # Known article-body containers, most specific first.
@@ -231,7 +234,44 @@ def _name(value: Any) -> Optional[str]:
 _ARTICLE_TYPES = ("article", "newsarticle", "blogposting", "reportagenewsarticle", "webpage", "report")
 
 
-def metadata(tree: LexborHTMLParser) -> dict[str, Optional[str]]:
+_DATE_KEYS = (
+    "article:published_time", "article:published", "og:published_time", "og:article:published_time",
+    "datepublished", "pubdate", "publishdate", "publish-date", "publish_date", "date", "dc.date.issued",
+    "dc.date", "dcterms.created", "sailthru.date", "parsely-pub-date", "article.published",
+)
+_DATE_KEY = re.compile(r"publish|pub.?date|post.?date|release.?date|created", re.I)
+_NOT_PUBLISHED = re.compile(r"modif|updat|expir", re.I)
+_ISO_LIKE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
+_URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{2})[/-](\d{2})(?:/|-|$)")
+_BY = re.compile(r"^\s*(by|par|von|por)\s+", re.I)
+
+
+def _iso_date(value: Optional[str]) -> Optional[str]:
+    """A stated date as ISO 8601 (as precise as stated); None for placeholders like year 1."""
+    if not value:
+        return None
+    value = value.strip()
+    if _ISO_LIKE.match(value):
+        value = value.replace(" ", "T", 1)
+    else:
+        value = parse_human_date(value.replace("/", "-")) or ""
+    return value if value[:2] in ("19", "20") else None
+
+
+def _url_date(url: Optional[str]) -> Optional[str]:
+    m = _URL_DATE.search(url or "")
+    if not m or not (1 <= int(m.group(2)) <= 12 and 1 <= int(m.group(3)) <= 31):
+        return None
+    return f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
+
+
+def _byline(value: Optional[str]) -> Optional[str]:
+    if not value or value.startswith("http") or len(value) > 120:
+        return None
+    return _BY.sub("", _WS.sub(" ", value)).strip() or None
+
+
+def metadata(tree: LexborHTMLParser, url: Optional[str] = None) -> dict[str, Optional[str]]:
     meta = _meta(tree)
     ld = [o for o in _ld_objects(tree)]
     ld_article = next(
@@ -242,23 +282,35 @@ def metadata(tree: LexborHTMLParser) -> dict[str, Optional[str]]:
 
     published = (
         _name(ld_article.get("datePublished"))
-        or meta.get("article:published_time") or meta.get("og:published_time") or meta.get("datepublished")
-        or meta.get("pubdate") or meta.get("publishdate") or meta.get("publish-date") or meta.get("date")
-        or meta.get("dc.date.issued") or meta.get("dc.date") or meta.get("sailthru.date")
-        or meta.get("parsely-pub-date") or meta.get("article.published") or meta.get("dcterms.created")
+        or next((meta[k] for k in _DATE_KEYS if meta.get(k)), None)
+        or next((v for k, v in meta.items() if _DATE_KEY.search(k) and not _NOT_PUBLISHED.search(k)), None)
     )
     if not published:
-        t = tree.css_first("time[datetime]")
-        published = t.attributes.get("datetime") if t is not None else None
-    author = _name(ld_article.get("author")) or meta.get("author") or meta.get("article:author") or meta.get("parsely-author")
-    if author and author.startswith("http"):
-        author = None
+        for el in tree.css('[itemprop~="datePublished"], time[datetime]'):
+            published = el.attributes.get("content") or el.attributes.get("datetime") or el.text(strip=True)
+            if published:
+                break
+    published = _iso_date(published) or _url_date(url)
+    author = (
+        _name(ld_article.get("author")) or meta.get("author") or meta.get("article:author")
+        or meta.get("parsely-author") or meta.get("dc.creator") or meta.get("sailthru.author")
+        or _byline(meta.get("byl"))
+    )
+    if not author:
+        el = tree.css_first('[itemprop~="author"] [itemprop~="name"], [itemprop~="author"], a[rel~="author"]')
+        if el is not None:
+            author = el.attributes.get("content") or el.text(deep=True, strip=True)
+    author = _byline(author)
     canonical = None
     link = tree.css_first('link[rel="canonical"]')
     if link is not None:
         canonical = (link.attributes.get("href") or "").strip() or None
     canonical = canonical or meta.get("og:url")
-    site = meta.get("og:site_name") or _name(ld_article.get("publisher")) or meta.get("application-name")
+    site = next(
+        (v for v in (meta.get("og:site_name"), _name(ld_article.get("publisher")), meta.get("application-name"))
+         if v and not v.startswith("http")),
+        None,
+    )
     title = meta.get("og:title") or _name(ld_article.get("headline"))
     if not title:
         h1 = tree.css_first("h1")
@@ -267,7 +319,7 @@ def metadata(tree: LexborHTMLParser) -> dict[str, Optional[str]]:
         title = tree.css_first("title").text(strip=True)
     return {
         "title": _WS.sub(" ", title).strip() if title else None,
-        "published_at": published.strip() if published else None,
+        "published_at": published,
         "author": author,
         "canonical_url": canonical,
         "site_name": site,
@@ -276,7 +328,7 @@ def metadata(tree: LexborHTMLParser) -> dict[str, Optional[str]]:
 
 def extract_html(html: str, url: Optional[str] = None) -> HtmlResult:
     tree = LexborHTMLParser(html)
-    info = metadata(tree)
+    info = metadata(tree, url)
     text = None
     node = _pick(tree)
     if node is not None:

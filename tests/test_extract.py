@@ -228,3 +228,29 @@ def test_unusable_input_raises_with_reason(item, reason):
     with pytest.raises(StageError) as err:
         extract(item)
     assert err.value.reason == reason
+
+
+@pytest.mark.parametrize(
+    "head,url,iso",
+    [
+        ('<meta name="pubdate" content="November 19, 2019, 07:47 PM EST">', None, "2019-11-19T19:47-05:00"),
+        ('<meta property="article:published" content="2019-11-19 11:00:09">', None, "2019-11-19T11:00:09"),
+        ('<meta property="article:published_time" content="0001-01-01T00:00:00Z">', "https://x.example/2019/11/19/story", "2019-11-19"),
+        ('<meta name="sn-post-date" content="2019/11/19">', None, "2019-11-19"),
+    ],
+)
+def test_html_dates_are_normalised(head, url, iso):
+    from selectolax.lexbor import LexborHTMLParser
+
+    from agents.extract_html import metadata
+
+    assert metadata(LexborHTMLParser(f"<html><head>{head}</head><body></body></html>"), url)["published_at"] == iso
+
+
+def test_html_byline_meta_gives_the_author():
+    from selectolax.lexbor import LexborHTMLParser
+
+    from agents.extract_html import metadata
+
+    page = '<html><head><meta name="byl" content="By Jamelle Bouie"></head><body></body></html>'
+    assert metadata(LexborHTMLParser(page))["author"] == "Jamelle Bouie"
