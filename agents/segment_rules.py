@@ -254,10 +254,17 @@ def split(text: str, lang: str) -> list[tuple[int, int]]:
         cuts = _thai_cuts(text, cuts)
     starters = _STARTERS.get(lang)
     if starters:
-        first_end = min((c[0] for c in cuts), default=n)
+        cuts.sort()
+        first_end = cuts[0][0] if cuts else n
         h = _headline_cut(text, 0, first_end, starters, lang not in _NO_REPEAT)
-        if h is not None:
-            cuts.append((h, h))
+        extra = [] if h is None else [(h, h)]
+        if _ALL_SPANS:
+            for k, (e, nxt) in enumerate(cuts):
+                end = cuts[k + 1][0] if k + 1 < len(cuts) else n
+                h = _headline_cut(text, nxt, end, starters, False)
+                if h is not None:
+                    extra.append((h, h))
+        cuts.extend(extra)
     if not cuts:
         return [_strip(text, 0, n)] if text.strip() else []
     cuts.sort()
@@ -300,6 +307,7 @@ def _thai_cuts(text: str, cuts: list) -> list:
     return out
 
 
+_ALL_SPANS = False
 _HEAD_MIN, _HEAD_MAX, _REST_MIN, _HEAD_RATIO = 3, 20, 4, 0.7
 _HEAD_STOP = frozenset(",;:-–—/&")
 _NO_REPEAT: frozenset = frozenset(("de", "lb"))  # nouns are capitalised: repetition says little
@@ -340,6 +348,12 @@ def _headline_cut(text: str, a: int, b: int, starters: dict, repeat: bool = True
                 continue
             if len(pw) < 4 or any(ch.isdigit() for ch in pw):
                 continue  # "für die Unterstützung", "bis zu 15 Zentimetern": mid-sentence
+        if text[ws] in "([" or (ratio is None and len(w) < 3):
+            continue
+        head = text[a:ws]
+        if head.count('"') % 2 or head.count("(") > head.count(")") or head.count("«") > head.count("»") \
+                or head.count("“") > head.count("”") + head.count("„"):
+            continue  # inside a quotation or a bracket
         # step back over lone opening quotes before the word
         j = k
         while j > 1 and not text[words[j - 1][0] : words[j - 1][1]].strip(_WORD_LEAD):
