@@ -2,7 +2,7 @@
 
 Works on whole lines only, so every kept line is a verbatim piece of the input.
 
-**Boilerplate** (`clean_lines`). Each line gets a class from rules and simple features
+**Boilerplate** (`clean_text`). Each line gets a class from rules and simple features
 (word count, terminal punctuation, share of capitalised words, position):
 
 * `junk`: matched by a rule anywhere (share/follow links, "watch ..." promos, timestamps
@@ -12,8 +12,9 @@ Works on whole lines only, so every kept line is a verbatim piece of the input.
   >= 10 words ending in `?`, or >= 20 words).
 * otherwise `short` (headlines, captions, subheads, teasers, pull quotes).
 
-The body runs from the first to the last `content` line. When the item shows boilerplate
-(at least one `junk` line), the `short` lines before the body (site name, headline, photo
+The body runs from the first to the last `content` line (not counting lines of < 25 words
+ending in `?`, headline-like). When the item shows boilerplate
+(at least one `junk` line), the lines before the body (site name, headline, photo
 captions) and after it (teaser headlines, menus) are dropped too; `short` lines inside the
 body (subheads, pull quotes) are kept. An item with no `junk` line keeps every line. The
 headline (first `short` line of >= 3 words before the body) becomes `title` when the item
@@ -24,14 +25,15 @@ the normalised input (NFC, `\\r\\n` -> `\\n`). Otherwise it is the kept lines, e
 in input order, joined by `\\n`, or by `\\n\\n` where the input had at least one blank line
 between them; nothing before the first kept line or after the last.
 
-**Several stories** (`split_stories`), between two consecutive `content` lines A | B:
-
-Only where B can open a story (upper case, digit or quote first; never a lower-case or
-punctuation continuation):
+**Several stories** (`split_stories`). Between two consecutive `content` lines A | B,
+where B can open a story (upper case, digit or quote first; never a lower-case or
+punctuation continuation), there is
 
 * a *hard* boundary when A is cut off (>= 15 words ending in `,` `;` `-` or a function word
   such as "the", "would", "by") or B opens with an upper-case kicker ("ALLIES: ...",
   "EUROPEAN FUTURE? ..."): the item is split there;
+* a boundary where A has >= 20 words and no end punctuation at all and the topic shifts
+  (cosine below 0.1, as defined next): split there;
 * a *topic* boundary (cosine of the content words of the ~120 words before and after,
   both sides >= 60 words) splits only a piece that ends cut off: a truncated story run
   into the one before starts at that piece's sharpest shift, if its cosine is < 0.06.
@@ -39,7 +41,8 @@ punctuation continuation):
   it (unsure: lexical shifts that strong still occur inside ~1% of single BBC stories).
 
 Pieces get ids `<id>#1`, `<id>#2`, ... (in input order); a piece (or an unsplit item)
-whose last line is cut off gets `truncated: true`.
+whose last line is cut off gets `truncated: true` (in a split item, also one whose last
+line has no end punctuation).
 """
 from __future__ import annotations
 
@@ -117,6 +120,7 @@ _STOP = _FUNCTION_WORDS | set(
 CONTENT, SHORT, JUNK, BLANK = "content", "short", "junk", "blank"
 SPLIT_COSINE = 0.02  # below it, a topic shift flags the piece
 FLAG_COSINE = 0.06
+UNENDED_COSINE = 0.1  # below it, a topic shift after a paragraph with no end splits
 TOPIC_MIN_WORDS = 60
 WINDOW_WORDS = 120
 
@@ -160,6 +164,10 @@ def is_cut_off(line: str) -> bool:
     if _TERMINAL.search(tail):
         return False
     return words[-1].lower() in _FUNCTION_WORDS
+
+
+def _unended(line: str) -> bool:
+    return len(_words(line)) >= 20 and not _TERMINAL.search(_ENTITY_END.sub("", line.rstrip()))
 
 
 @dataclass
@@ -241,6 +249,12 @@ def split_stories(lines: list[str], keep: list[int], classes: list[str]) -> list
         if _opens(lines[b]) and (is_cut_off(lines[a]) or _KICKER.match(lines[b]))
     }
     cosines = {b: c for b, c in _topic_cosines(lines, content).items() if _opens(lines[b])}
+    # a long paragraph with no end at all (no punctuation: a pull quote, or a cut-off story)
+    # is a boundary when the topic changes there too
+    hard |= {
+        b for a, b in zip(content, content[1:])
+        if b in cosines and cosines[b] < UNENDED_COSINE and _unended(lines[a])
+    }
     cuts = set(hard)
     # A piece that ends cut off was run into what came before it: it starts at the piece's
     # sharpest topic shift, when there is a clear one.
@@ -265,7 +279,8 @@ def split_stories(lines: list[str], keep: list[int], classes: list[str]) -> list
     for p in pieces:
         lo, hi = p.lines[0], p.lines[-1]
         p.multi_story = any(lo < u <= hi for u in unsure)
-        p.truncated = is_cut_off(lines[p.lines[-1]])
+        end = lines[p.lines[-1]]
+        p.truncated = is_cut_off(end) or (len(pieces) > 1 and _unended(end))
     return pieces
 
 
@@ -282,7 +297,10 @@ def clean_text(text: str) -> TextResult:
     if not content:  # nothing paragraph-like: leave it as it is
         keep = [i for i, c in enumerate(classes) if c != BLANK]
         return TextResult([text], [Piece(keep)], 0, None, published)
-    first, last = content[0], content[-1]
+    # the body runs between paragraphs that state something: a question-ended line is as
+    # likely a headline or a teaser ("Will Tory tax cuts lift spirits?")
+    anchors = [i for i in content if not _QUESTION_END.search(lines[i]) or len(_words(lines[i])) >= 25] or content
+    first, last = anchors[0], anchors[-1]
     for i in range(first):
         if classes[i] == SHORT and len(_words(lines[i])) >= 3:
             title = lines[i].strip()
@@ -291,7 +309,7 @@ def clean_text(text: str) -> TextResult:
     for i, c in enumerate(classes):
         if c == BLANK or (c == JUNK and has_junk):
             continue
-        if has_junk and c == SHORT and (i < first or i > last):
+        if has_junk and (i < first or i > last):
             continue
         keep.append(i)
     dropped = sum(1 for c in classes if c != BLANK) - len(keep)

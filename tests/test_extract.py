@@ -254,3 +254,22 @@ def test_html_byline_meta_gives_the_author():
 
     page = '<html><head><meta name="byl" content="By Jamelle Bouie"></head><body></body></html>'
     assert metadata(LexborHTMLParser(page))["author"] == "Jamelle Bouie"
+
+
+def test_feed_dump_with_an_unended_story_is_split():
+    first = (
+        "The city council approved a new budget for road repairs on Monday after a long debate about "
+        "potholes, bridges and the cost of asphalt, which has risen sharply since last winter. Council "
+        "members said the repairs would start in spring and last for two years across all districts. Drivers "
+        "and cyclists have complained for months about the state of the main roads in the old town and the "
+        "harbour area near the station"
+    )
+    second = (
+        "Astronomers using a large telescope in Chile have spotted a comet that will pass close to Earth "
+        "next year. The comet, discovered in images taken in March, is expected to be visible with binoculars. "
+        "Scientists said its icy nucleus is about five kilometres wide and its orbit takes it around the Sun "
+        "every six thousand years. Amateur observers in the southern hemisphere will have the best view of it."
+    )
+    parts = extract(RawItem(id="d", text=first + "\n" + second))
+    assert isinstance(parts, list) and [p.body for p in parts] == [first, second]
+    assert [p.truncated for p in parts] == [True, False]
