@@ -19,7 +19,11 @@ _UNIVERSAL = """
     ca cf etc vs approx
 """
 # Titles understood in any language ("Mt. Kisco" in a Spanish text).
-_UNIVERSAL_TITLES = "mr mrs dr prof mt"
+_UNIVERSAL_TITLES = (
+    "mr mrs dr prof mt st"
+    # Indic honorifics and "Dr." (Devanagari, Bengali, Gurmukhi, Gujarati, Kannada, Tamil, Telugu, Malayalam)
+    " श्री डॉ डा শ্রী ডা ডঃ ਸ਼੍ਰੀ ਡਾ શ્રી ડૉ ಶ್ರೀ ಡಾ ஸ்ரீ திரு டாக்டர் டா శ్రీ డా డాక్టర్ ശ്രീ ഡോ"
+)
 # Abbreviations that stand before a number ("No. 5", "p. 55", "art. 4"): no boundary when a
 # digit follows; otherwise the period may end a sentence ("she said no. Then ...").
 _NUMERIC = """

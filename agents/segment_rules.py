@@ -205,11 +205,17 @@ def _period(r, text, rs, run_end, gap_end, c, lower, upper, j):
         return (run_end, gap_end)
     if wl in r.abbr or _DOTTED.fullmatch(word):
         return (run_end, gap_end) if _next_word(text, j) in r.starters else None
-    if len(word) == 1 and word.isalpha() and not word.islower():
+    if _initial(word) and not word.islower():
         return (run_end, gap_end) if _next_word(text, j) in r.starters else None
-    if r.ordinal and (word.isdigit() and len(word) <= 2 or _ROMAN.fullmatch(word)):
+    if r.ordinal and (word.isdigit() and len(word) <= 3 or _ROMAN.fullmatch(word)):
         return None
     return (run_end, gap_end)
+
+
+def _initial(word: str) -> bool:
+    """One letter (``E``, ``А``): an initial. (An Indic letter with its vowel sign is not:
+    in Gujarati or Hindi that is as often a whole word, ``છે.``, ``है।``.)"""
+    return len(word) == 1 and word.isalpha()
 
 
 def _next_word(text: str, j: int) -> str:
