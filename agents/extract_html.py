@@ -61,6 +61,13 @@ _TAIL_MARKER = re.compile(
     r"|don'?t miss|see also|also read|lire aussi|à lire aussi|sur le même sujet|weitere artikel|leer más|самые популярные|читайте также|похожие)\b[^.]{0,40}$",
     re.I,
 )
+# Page furniture that plain text rarely carries (so not in the plain-text rules).
+_PAGE_JUNK = re.compile(
+    r"delivered to your inbox|meet your inbox|(sign up|subscribe|subscribing) (to|for) (our|the)( daily| free| weekly)? "
+    r"newsletter|successfully subscribed|problem subscribing|^explore further$|^citation:|subject to copyright"
+    r"|^from https?://|^(share|tweet|email|print)( this)?( article| story)?$|enable javascript|^loading\b",
+    re.I,
+)
 _WS = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
 
 
@@ -181,7 +188,7 @@ def _read(node: LexborNode, title: Optional[str] = None) -> Optional[str]:
         if skipping and cls != CONTENT:
             continue
         skipping = False
-        if cls != JUNK:
+        if cls != JUNK and not (len(line) < 300 and _PAGE_JUNK.search(line)):
             paras.append(line)
     return "\n\n".join(paras) if paras else None
 

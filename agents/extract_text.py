@@ -132,7 +132,7 @@ def _words(line: str) -> list[str]:
 def _is_menu(line: str, words: list[str]) -> bool:
     if _SEPARATED_MENU.match(line) and len(words) <= 20:
         return True
-    if len(words) < 5 or _PUNCT.search(line):
+    if len(words) < 5 or _PUNCT.search(line) or line.isupper():  # an all-caps line is a heading
         return False
     return all(w[0].isupper() or w.lower() in _MENU_GLUE for w in words)
 
