@@ -28,6 +28,7 @@ linear in the paragraph length whatever the input.
 """
 from __future__ import annotations
 
+import itertools
 import re
 from typing import Optional
 
@@ -101,6 +102,8 @@ def _prev_word(text: str, rs: int) -> str:
 
 def _list_cuts(text: str) -> tuple[list[int], set[int]]:
     """Starts of list items run together on one line, and the positions of their periods."""
+    if _LIST_MARK.match(text) is None:  # a list starts the paragraph
+        return [], set()
     marks = [(m.start(), m.group(1), m.group(2), m.start(3)) for m in _LIST_MARK.finditer(text)]
     if len(marks) < 2:
         return [], set()
@@ -171,6 +174,10 @@ def _decide(r: _Rules, text: str, rs: int, run_end: int, gap_end: int, n: int) -
         return _period(r, text, rs, run_end, gap_end, c, lower, upper, j)
 
     # the stops of other scripts
+    if last in "།༎" and r.lang in _TIB_FINAL_RX:
+        before = text[max(0, rs - 12) : rs].rstrip("་༌")
+        if before.rsplit("་", 1)[-1] in _TIB_CONTINUATIVE:
+            return None  # a clause ends with "and", "if", "but": the sentence goes on
     if gap_end == run_end and last in _NOSPACE:
         if c in _CJK_PARTICLES:
             return None
@@ -258,6 +265,8 @@ def split(text: str, lang: str) -> list[tuple[int, int]]:
             cuts.append(cut)
     if lang == "th":
         cuts = _thai_cuts(text, cuts)
+    elif lang in _TIB_FINAL_RX:
+        cuts.extend((m.start("g"), m.end("g")) for m in _TIB_FINAL_RX[lang].finditer(text) if m.end() < n)
     starters = _STARTERS.get(lang)
     if starters:
         cuts.sort()
@@ -291,6 +300,18 @@ def split(text: str, lang: str) -> list[tuple[int, int]]:
     return out
 
 
+# Tibetan and Dzongkha: the shad "།" also closes clauses; after a conjunctive particle it
+# does not end the sentence. Dzongkha often ends a sentence with no shad at all, after a
+# sentence-final auxiliary or particle (མས, ནུག, འདུག, ཨིན, ...), before a space.
+_TIB_CONTINUATIVE = frozenset("དང ན ནས མོད རྒྱུར སྟེ ཅིང ཞིང ཤིང ལ རྗེས".split())
+_TIB_FINALS = {
+    "dz": "མས ནུག འདུག ཨིན ཨིནམ ཅི ཡི ཡོད ཡོདཔ པས དགོ འོང",
+    "bo": "འདུག",
+}
+_TIB_FINAL_RX = {
+    lang: re.compile(r"(?:(?<=[་༌\s])|^)(?:" + "|".join(sorted(v.split(), key=len, reverse=True)) + r")[་༌]?(?P<g> +)(?=\S)")
+    for lang, v in _TIB_FINALS.items()
+}
 _THAI_GAP = re.compile(r"(?<=[\u0e01-\u0e4e])[ \u00a0]+(?=[\u0e01-\u0e4e])")
 _THAI_LEFT, _THAI_RIGHT = 60, 40
 
@@ -326,14 +347,13 @@ def _headline_cut(text: str, a: int, b: int, starters: dict, repeat: bool = True
     The cue: a word that starts sentences in news of this language far more often than it
     appears inside one (``The``, ``He``, ``Die``, ``وقال``: `agents.segment_starters`) follows
     3 to 20 words that do not end in a comma or a dash, and at least 4 words follow it."""
-    words = [(m.start(), m.end()) for m in _SPACE_WORD.finditer(text, a, min(b, a + 400))]
+    if b - a < 30:
+        return None
+    words = [m.span() for m in itertools.islice(_SPACE_WORD.finditer(text, a, b), _HEAD_MAX + _REST_MIN + 1)]
     n = len(words)
     if n < _HEAD_MIN + _REST_MIN:
         return None
-    if b > a + 400:
-        rest_ok = True
-    else:
-        rest_ok = False
+    rest_ok = n > _HEAD_MAX + _REST_MIN  # the span goes on beyond the words read
     seen: set[str] = set()
     for k in range(1, min(_HEAD_MAX + 1, n)):
         ps, pe = words[k - 1]
