@@ -201,16 +201,20 @@ def _join(lines: list[str], keep: list[int]) -> str:
     return "".join(out)
 
 
-def _bag(lines: list[str], idx: list[int], reverse: bool) -> tuple[Counter, int]:
+def _line_bag(line: str) -> tuple[Counter, int]:
+    words = _words(line)
+    bag = Counter(lw for lw in (w.lower() for w in words) if len(lw) >= 4 and lw not in _STOP and not lw.isdigit())
+    return bag, len(words)
+
+
+def _window(bags: list[tuple[Counter, int]], order: range) -> tuple[Counter, int]:
+    """The content words of lines taken in `order` until ~WINDOW_WORDS words."""
     bag: Counter = Counter()
     n = 0
-    for i in reversed(idx) if reverse else idx:
-        words = _words(lines[i])
-        n += len(words)
-        for w in words:
-            lw = w.lower()
-            if len(lw) >= 4 and lw not in _STOP and not lw.isdigit():
-                bag[lw] += 1
+    for k in order:
+        line_bag, words = bags[k]
+        bag.update(line_bag)
+        n += words
         if n >= WINDOW_WORDS:
             break
     return bag, n
@@ -233,9 +237,10 @@ def _topic_cosines(lines: list[str], content: list[int]) -> dict[int, float]:
     """Cosine of the content words ~120 words before vs after each boundary (keyed by the
     line that would start the new piece), where both sides are long enough to judge."""
     out = {}
+    bags = [_line_bag(lines[i]) for i in content]
     for k in range(1, len(content)):
-        bag_a, n_a = _bag(lines, content[:k], reverse=True)
-        bag_b, n_b = _bag(lines, content[k:], reverse=False)
+        bag_a, n_a = _window(bags, range(k - 1, -1, -1))
+        bag_b, n_b = _window(bags, range(k, len(content)))
         if n_a >= TOPIC_MIN_WORDS and n_b >= TOPIC_MIN_WORDS:
             out[content[k]] = _cosine(bag_a, bag_b)
     return out
