@@ -250,7 +250,7 @@ _DATE_KEY = re.compile(r"publish|pub.?date|post.?date|release.?date|created", re
 _NOT_PUBLISHED = re.compile(r"modif|updat|expir", re.I)
 _ISO_LIKE = re.compile(r"^\d{4}-\d{2}-\d{2}([T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?)?$")
 _URL_DATE = re.compile(r"/((?:19|20)\d{2})[/-](\d{2})[/-](\d{2})(?:/|-|$)")
-_BY = re.compile(r"^\s*(by|par|von|por)\s+", re.I)
+_BY = re.compile(r"^\s*(?:[Bb][Yy]|[Pp]ar|[Vv]on|[Pp]or)(?:\s+|(?=[A-Z]))")
 
 
 def _iso_date(value: Optional[str]) -> Optional[str]:
@@ -270,6 +270,26 @@ def _url_date(url: Optional[str]) -> Optional[str]:
     if not m or not (1 <= int(m.group(2)) <= 12 and 1 <= int(m.group(3)) <= 31):
         return None
     return f"{m.group(1)}-{m.group(2)}-{m.group(3)}"
+
+
+_TITLE_SEP = re.compile(r"\s+[|\-–—:·•]\s+")
+
+
+def _clean_title(title: Optional[str], site: Optional[str]) -> Optional[str]:
+    """The headline without the " | Site" or "Site - " the page wraps it in."""
+    if not title:
+        return None
+    title = _WS.sub(" ", title).strip()
+    seps = list(_TITLE_SEP.finditer(title))
+    if seps and site:
+        key = site.casefold().replace(" ", "")
+        last = title[seps[-1].end():].casefold().replace(" ", "")
+        first = title[: seps[0].start()].casefold().replace(" ", "")
+        if last and (last in key or key in last):
+            return title[: seps[-1].start()].strip() or title
+        if first and (first in key or key in first):
+            return title[seps[0].end():].strip() or title
+    return title or None
 
 
 def _byline(value: Optional[str]) -> Optional[str]:
@@ -325,7 +345,7 @@ def metadata(tree: LexborHTMLParser, url: Optional[str] = None) -> dict[str, Opt
     if not title and tree.css_first("title") is not None:
         title = tree.css_first("title").text(strip=True)
     return {
-        "title": _WS.sub(" ", title).strip() if title else None,
+        "title": _clean_title(title, site),
         "published_at": published,
         "author": author,
         "canonical_url": canonical,

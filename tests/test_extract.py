@@ -273,3 +273,18 @@ def test_feed_dump_with_an_unended_story_is_split():
     parts = extract(RawItem(id="d", text=first + "\n" + second))
     assert isinstance(parts, list) and [p.body for p in parts] == [first, second]
     assert [p.truncated for p in parts] == [True, False]
+
+
+@pytest.mark.parametrize(
+    "title,site,clean",
+    [
+        ("Nadal keeps Spain alive in Davis Cup Finals - Sportsnet.ca", "Sportsnet.ca", "Nadal keeps Spain alive in Davis Cup Finals"),
+        ("Ukraine - Russia talks stall | BBC News", "BBC News", "Ukraine - Russia talks stall"),
+        ("The Gazette | Bridge reopens", "The Gazette", "Bridge reopens"),
+        ("Opinion | Republicans Are Following Trump to Nowhere", None, "Opinion | Republicans Are Following Trump to Nowhere"),
+    ],
+)
+def test_page_title_loses_the_site_name(title, site, clean):
+    from agents.extract_html import _clean_title
+
+    assert _clean_title(title, site) == clean
