@@ -50,7 +50,8 @@ _CJK_OPEN_CLOSE = (("《", "》"), ("「", "」"), ("『", "』"), ("（", "）"
 _CJK_PARTICLES = frozenset("とっ、，のをがはにもや")
 _EXTRA_TERMS = {"el": ";", "hy": ":", "pa": "|", "bo": "།༎", "dz": "།༎"}
 _GAP = "\\s\u200e\u200f\u200b\ufeff"
-_NOT_STOP = str.maketrans("", "", _CLOSE + " ")
+_CLOSE_RUN = _CLOSE + "\u00a0\u202f"  # French puts a no-break space before »
+_NOT_STOP = str.maketrans("", "", _CLOSE_RUN + " ")
 
 _DOTTED = re.compile(r"(?:[^\W\d_]{1,4}\.)+[^\W\d_]{1,4}")  # U.S, z.B, т.е, Ph.D, LL.AA.II.RR
 _ROMAN = re.compile(r"[IVXLC]{2,6}")
@@ -72,7 +73,7 @@ class _Rules:
         close = re.escape(_CLOSE)
         two = "|፡፡" if lang in ("am", "ti", "gez") else ""
         self.rx = re.compile(
-            rf"(?:\.(?: \.){{2,}}|[{terms}]+{two})(?:[{terms}{close}]{two})*(?P<g>[{_GAP}]*)"
+            rf"(?:\.(?: \.){{2,}}|[{terms}]+{two})(?:[{terms}{close}]|[\u00a0\u202f](?=[»›”“]){two})*(?P<g>[{_GAP}]*)"
         )
         self.lang = lang
         self.titles = _L.TITLES.get(lang, _L.UNIVERSAL_TITLES)
@@ -125,7 +126,7 @@ def _list_cuts(text: str) -> tuple[list[int], set[int]]:
 def _decide(r: _Rules, text: str, rs: int, run_end: int, gap_end: int, n: int) -> Optional[tuple[int, int]]:
     """Return (end of this sentence, start of the next) when the candidate is a boundary."""
     run = text[rs:run_end]
-    core = run.rstrip(_CLOSE)
+    core = run.rstrip(_CLOSE_RUN)
     closers = len(core) < len(run)
     # the first letter or digit of what follows
     lim = min(n, gap_end + 40)
@@ -214,7 +215,7 @@ def _period(r, text, rs, run_end, gap_end, c, lower, upper, j):
         return (run_end, gap_end) if _next_word(text, j) in r.starters else None
     if _initial(word) and not word.islower():
         return (run_end, gap_end) if _next_word(text, j) in r.starters else None
-    if r.ordinal and (word.isdigit() and len(word) <= 3 or _ROMAN.fullmatch(word)):
+    if r.ordinal and (word.isdigit() and len(word) <= 2 or _ROMAN.fullmatch(word)):
         return None
     return (run_end, gap_end)
 
@@ -247,7 +248,7 @@ def split(text: str, lang: str) -> list[tuple[int, int]]:
             continue
         if run_end == gap_end:
             # no space after the run: only stops of no-space scripts can end a sentence here
-            core = text[rs:run_end].rstrip(_CLOSE)
+            core = text[rs:run_end].rstrip(_CLOSE_RUN)
             if not core or core[-1] not in _NOSPACE:
                 continue
         if rs in skip:
@@ -339,6 +340,8 @@ _HEAD_MIN, _HEAD_MAX, _REST_MIN, _HEAD_RATIO = 3, 20, 4, 0.7
 _HEAD_STOP = frozenset(",;:-–—/&")
 _NO_REPEAT: frozenset = frozenset(("de", "lb"))  # nouns are capitalised: repetition says little
 _HEAD_PREFIX = 7
+_HEAD_QUOTE = False
+_OPEN_QUOTES = frozenset("\"“«„‘'")
 
 
 def _headline_cut(text: str, a: int, b: int, starters: dict, repeat: bool = True) -> Optional[int]:
@@ -369,6 +372,9 @@ def _headline_cut(text: str, a: int, b: int, starters: dict, repeat: bool = True
         if not w:
             continue  # a lone opening quote: judged with the word after it
         ratio = starters.get(w)
+        if _HEAD_QUOTE and text[ws] in _OPEN_QUOTES and (w[:1].isupper() or (w[:1].isalpha() and not _cased(w[0]))) \
+                and pw[-1:].isalpha():
+            ratio = 1.0  # 'Churches in Harlem Struggle "Historically, ...': a quotation opens the story
         if ratio is None or ratio < _HEAD_RATIO:
             if not (repeat and w[:1].isupper() and w[:_HEAD_PREFIX] in seen):
                 continue
