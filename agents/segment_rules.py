@@ -266,6 +266,8 @@ def split(text: str, lang: str) -> list[tuple[int, int]]:
             cuts.append(cut)
     if lang == "th":
         cuts = _thai_cuts(text, cuts)
+    elif lang in _CJK_SPACE_LANGS and " " in text:
+        cuts.extend((m.start(), m.end()) for m in _CJK_SPACE.finditer(text))
     elif lang in _TIB_FINAL_RX:
         cuts.extend((m.start("g"), m.end("g")) for m in _TIB_FINAL_RX[lang].finditer(text) if m.end() < n)
     starters = _STARTERS.get(lang)
@@ -313,6 +315,11 @@ _TIB_FINAL_RX = {
     lang: re.compile(r"(?:(?<=[་༌\s])|^)(?:" + "|".join(sorted(v.split(), key=len, reverse=True)) + r")[་༌]?(?P<g> +)(?=\S)")
     for lang, v in _TIB_FINALS.items()
 }
+# Chinese and Japanese put no spaces between words: a space between two CJK characters
+# is where two lines were joined (a headline and its story).
+_CJK_CHARS = "\u3040-\u30ff\u3400-\u9fff\uf900-\ufaff\u3000-\u303f\uff01-\uff60"
+_CJK_SPACE = re.compile(f"(?<=[{_CJK_CHARS}])[ \u00a0\u3000]+(?=[{_CJK_CHARS}])")
+_CJK_SPACE_LANGS = frozenset(("zh", "yue", "ja"))
 _THAI_GAP = re.compile(r"(?<=[\u0e01-\u0e4e])[ \u00a0]+(?=[\u0e01-\u0e4e])")
 _THAI_LEFT, _THAI_RIGHT = 60, 40
 
