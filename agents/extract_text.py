@@ -65,19 +65,16 @@ _JUNK_RULES = [
     r"^\s*(skip to (main )?content|back to top|top of page|jump to)\b",
     r"\b(we use cookies|accept (all )?cookies)\b",
     # promos, share and follow
-    r"^\s*(watch|listen|video|audio|play|live)\b[^.!?]{0,70}$",
+    r"^\s*(watch|listen)\b[^.!?]{0,70}$", r"^\s*(video|audio|live|play)\s*(:|\||$)",
     r"^\s*(share|tweet|email|print|facebook|twitter|whatsapp|linkedin|pinterest|reddit|copy link|partager|imprimer)"
     r"(\s*(this|the)?\s*(article|story|page|link|on \w+))?\s*([|•·,/]\s*\w+\s*)*$",
-    r"^\s*(follow us|subscribe|sign up|newsletter|download (our|the) app|get the app|log ?in|sign in|register)\b[^.]{0,80}$",
+    r"^\s*(follow us|subscribe|sign up|newsletter|download (our|the) app|get the app|log ?in|sign in)\b[^.]{0,80}$",
     r"^\s*(advertisement|advertising|sponsored( content)?|publicité|promoted|ad)\s*$",
     # teasers and cross-links
     r"^\s*(read more|related( stories| articles| content| topics| links)?|more on this story|more from|see also|also read|"
     r"you may also like|recommended|most read|most popular|top stories|lire aussi|à lire aussi|soma pia|habari zaidi)\b",
     r"^\s*(click here|tap here|find out more)\b",
-    # timestamps, bylines, credits, captions with a label
-    r"^\s*(last updated|updated|published|posted|first published|modified|mis à jour|publié le|date)\s*[:\-]?\s*"
-    r"[^.!?]{0,70}\d",
-    r"^\s*(by|par|na)\s+[A-Z][\w'’.-]+(\s+[A-Z][\w'’.-]+){0,3}\s*(,\s*[\w ]{0,40}){0,3}$",
+    # credits, captions with a label (timestamps and bylines: _DATE_LINE, _BYLINE)
     r"^\s*(image|photo|picture|media) (caption|source|copyright|credit)\b",
     r"^\s*(photo|image|picture|video|graphic)s?\s*(:|by\b)",
     r"\b(getty images|afp|reuters|ap photo|epa|pa media|shutterstock)\s*\)?\s*$",
@@ -99,7 +96,15 @@ _ENTITY_END = re.compile(r"&#?\w+;$")  # "&lt;" left by a scraper is no cut-off 
 _PUNCT = re.compile(r"[^\w\s&]")
 _RULER = re.compile(r"^\s*[-=*_#~+•·]{3,}\s*$")
 _MENU_GLUE = {"and", "&", "of", "the", "de", "la", "le", "et", "des", "na", "ya", "za", "-", "+"}
-_DATE_LINE = re.compile(r"^\s*(last updated|updated|published|posted|first published|mis à jour|publié le)\b", re.I)
+_DATE_LINE = re.compile(
+    r"^\s*(last updated|updated|published|posted|first published|modified|mis à jour|publié le|date)\b", re.I
+)
+_CLOCK = re.compile(r"\b\d{1,2}[:.h]\d{2}\b|\bago\b", re.I)
+# "By John Smith", "By Amina Yusuf, BBC News, Nairobi": names in capitals (case-sensitive)
+_BYLINE = re.compile(
+    r"^\s*(?:[Bb]y|BY|[Pp]ar|PAR|[Vv]on|[Pp]or)\s+[A-Z][\w'’.-]+(?:\s+(?:[A-Z][\w'’.-]+|de|van|von|da|al|bin))"
+    r"{0,3}\s*(?:,\s*[A-Z][\w ]{0,40}){0,3}$"
+)
 
 # Words a cut-off line tends to end on (en, fr, sw): a whole paragraph never ends on them.
 _FUNCTION_WORDS = set(
@@ -144,7 +149,10 @@ def classify_line(line: str) -> str:
     words = _words(line)
     if not words:
         return JUNK if _RULER.match(line) else SHORT
-    if len(words) <= 25 and (_JUNK.search(line) or _DATE_ONLY.match(line) or _is_menu(line, words)):
+    if len(words) <= 25 and (
+        _JUNK.search(line) or _DATE_ONLY.match(line) or _BYLINE.match(line) or _is_menu(line, words)
+        or (_DATE_LINE.match(line) and (_CLOCK.search(line) or parse_human_date(line)))
+    ):
         return JUNK
     if len(words) >= 20 or (len(words) >= 6 and _SENTENCE_END.search(line)) or (
         len(words) >= 10 and _QUESTION_END.search(line)

@@ -140,6 +140,14 @@ def test_cut_off_single_story_is_flagged_truncated():
         ("Related: Floods close schools across the region", "junk"),
         ("Image caption Election posters in Kosovo", "junk"),
         ("'Hong Kong model'", "short"),
+        ("By John Smith", "junk"),
+        ("By Amina Yusuf, BBC News, Nairobi", "junk"),
+        ("Updated 2 hours ago", "junk"),
+        # story lines that only look like furniture
+        ("By the end of the year, profits rose", "short"),
+        ("Published figures show a 5% rise in crime", "short"),
+        ("Live music returns to the park", "short"),
+        ("It lost 464,000 subscribers in the fourth quarter, the company said.", "content"),
         ("Serbs oppose this and the EU has warned Mr Thaci against unilateral action.", "content"),
     ],
 )
