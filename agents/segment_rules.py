@@ -348,6 +348,7 @@ _HEAD_STOP = frozenset(",;:-–—/&")
 _NO_REPEAT: frozenset = frozenset(("de", "lb"))  # nouns are capitalised: repetition says little
 _HEAD_PREFIX = 7
 _HEAD_QUOTE = False
+_HEAD_UNCASED = False
 _OPEN_QUOTES = frozenset("\"“«„‘'")
 
 
@@ -368,7 +369,7 @@ def _headline_cut(text: str, a: int, b: int, starters: dict, repeat: bool = True
     for k in range(1, min(_HEAD_MAX + 1, n)):
         ps, pe = words[k - 1]
         pw = text[ps:pe].strip(_WORD_LEAD + _CLOSE)
-        if pw[:1].isupper():
+        if pw[:1].isupper() or (_HEAD_UNCASED and len(pw) >= 4 and pw[0].isalpha() and not _cased(pw[0])):
             seen.add(pw[:_HEAD_PREFIX])
         if k < _HEAD_MIN:
             continue
@@ -383,13 +384,16 @@ def _headline_cut(text: str, a: int, b: int, starters: dict, repeat: bool = True
                 and pw[-1:].isalpha():
             ratio = 1.0  # 'Churches in Harlem Struggle "Historically, ...': a quotation opens the story
         if ratio is None or ratio < _HEAD_RATIO:
-            if not (repeat and w[:1].isupper() and w[:_HEAD_PREFIX] in seen):
+            if not (repeat and (w[:1].isupper() or (_HEAD_UNCASED and len(w) >= 4 and not _cased(w[0])))
+                    and w[:_HEAD_PREFIX] in seen):
                 continue
             if len(pw) < 4 or any(ch.isdigit() for ch in pw):
                 continue  # "für die Unterstützung", "bis zu 15 Zentimetern": mid-sentence
         if text[ws] in "([" or (ratio is None and len(w) < 3):
             continue
         head = text[a:ws]
+        if "..." in head or "…" in head:
+            return None  # prose with an ellipsis, not a headline
         if head.count('"') % 2 or head.count("(") > head.count(")") or head.count("«") > head.count("»") \
                 or head.count("“") > head.count("”") + head.count("„"):
             continue  # inside a quotation or a bracket
