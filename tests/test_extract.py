@@ -203,6 +203,12 @@ def test_html_time_element_gives_the_date():
         ("東京都は本日、新しい防災計画を発表しました。地震や台風への備えを強化します。", "shift_jis", "Shift_JIS"),
         ("Москва. Правительство России сегодня объявило о новых мерах поддержки экономики.", "koi8_r", None),
         ("Zürich: Über 100 Menschen demonstrierten für günstigere Wohnungen.", "utf-8", "iso-8859-1"),
+        # short undeclared pages, where byte statistics alone go wrong
+        ("Москва. Правительство России", "koi8_r", None),
+        ("Привет, мир! Это тест кодировки.", "cp1251", None),
+        ("東京都は本日、新しい防災計画を発表しました。", "shift_jis", None),
+        ("Ελλάδα σήμερα η κυβέρνηση ανακοίνωσε νέα μέτρα για την οικονομία.", "cp1253", None),
+        ("서울시는 오늘 새로운 교통 계획을 발표했다. 시민들은 환영했다.", "euc_kr", None),
     ],
 )
 def test_html_bytes_decoded_from_their_charset(text, encoding, declared):
