@@ -20,11 +20,21 @@ is then judged by a few cheap rules on the word before and the text after it:
   (``。」と``), a CJK stop does not end the sentence.
 - A numbered or lettered list run together on one line (``1. The first item 2. The second
   item``) gets a boundary before each item.
-- A headline run into the text (``Welsh Assembly members worried Members of the assembly
-  are ...``): see :func:`_headline_cut`.
+- A headline run into the text on one line (``Welsh Assembly members worried they'll look
+  like muppets Members of the assembly ...``): see :func:`_headline_cut`. The cues are a
+  common sentence-starting word of the language (`agents.segment_starters`, derived from
+  the development data by ``bench/segmentation.py --build-starters``) or a capitalised word
+  of the headline repeated at the start of the story (``Kanye West: Rapper changes his name
+  to Ye Rapper Kanye West is ...``), after 3-20 words without final punctuation, outside
+  quotes and brackets. In Chinese and Japanese a space between two CJK characters marks
+  the join.
+- Scripts without a sentence stop: Thai (a space after a long enough stretch, a weak cue),
+  Dzongkha and Tibetan (sentence-final particles before a space; a shad after a
+  conjunctive particle only closes a clause).
 
-Everything is bounded: rules look at most 40 characters back and 40 ahead, so the cost is
-linear in the paragraph length whatever the input.
+Everything is bounded: a rule looks at most 40 characters around a stop (200 back for CJK
+brackets, 24 words for a headline), so the cost is linear in the paragraph length whatever
+the input.
 """
 from __future__ import annotations
 
@@ -276,12 +286,6 @@ def split(text: str, lang: str) -> list[tuple[int, int]]:
         first_end = cuts[0][0] if cuts else n
         h = _headline_cut(text, 0, first_end, starters, lang not in _NO_REPEAT)
         extra = [] if h is None else [(h, h)]
-        if _ALL_SPANS:
-            for k, (e, nxt) in enumerate(cuts):
-                end = cuts[k + 1][0] if k + 1 < len(cuts) else n
-                h = _headline_cut(text, nxt, end, starters, False)
-                if h is not None:
-                    extra.append((h, h))
         cuts.extend(extra)
     if not cuts:
         return [_strip(text, 0, n)] if text.strip() else []
@@ -342,14 +346,10 @@ def _thai_cuts(text: str, cuts: list) -> list:
     return out
 
 
-_ALL_SPANS = False
 _HEAD_MIN, _HEAD_MAX, _REST_MIN, _HEAD_RATIO = 3, 20, 4, 0.7
 _HEAD_STOP = frozenset(",;:-–—/&")
 _NO_REPEAT: frozenset = frozenset(("de", "lb"))  # nouns are capitalised: repetition says little
 _HEAD_PREFIX = 7
-_HEAD_QUOTE = False
-_HEAD_UNCASED = False
-_OPEN_QUOTES = frozenset("\"“«„‘'")
 
 
 def _headline_cut(text: str, a: int, b: int, starters: dict, repeat: bool = True) -> Optional[int]:
@@ -369,7 +369,7 @@ def _headline_cut(text: str, a: int, b: int, starters: dict, repeat: bool = True
     for k in range(1, min(_HEAD_MAX + 1, n)):
         ps, pe = words[k - 1]
         pw = text[ps:pe].strip(_WORD_LEAD + _CLOSE)
-        if pw[:1].isupper() or (_HEAD_UNCASED and len(pw) >= 4 and pw[0].isalpha() and not _cased(pw[0])):
+        if pw[:1].isupper():
             seen.add(pw[:_HEAD_PREFIX])
         if k < _HEAD_MIN:
             continue
@@ -380,12 +380,8 @@ def _headline_cut(text: str, a: int, b: int, starters: dict, repeat: bool = True
         if not w:
             continue  # a lone opening quote: judged with the word after it
         ratio = starters.get(w)
-        if _HEAD_QUOTE and text[ws] in _OPEN_QUOTES and (w[:1].isupper() or (w[:1].isalpha() and not _cased(w[0]))) \
-                and pw[-1:].isalpha():
-            ratio = 1.0  # 'Churches in Harlem Struggle "Historically, ...': a quotation opens the story
         if ratio is None or ratio < _HEAD_RATIO:
-            if not (repeat and (w[:1].isupper() or (_HEAD_UNCASED and len(w) >= 4 and not _cased(w[0])))
-                    and w[:_HEAD_PREFIX] in seen):
+            if not (repeat and w[:1].isupper() and w[:_HEAD_PREFIX] in seen):
                 continue
             if len(pw) < 4 or any(ch.isdigit() for ch in pw):
                 continue  # "für die Unterstützung", "bis zu 15 Zentimetern": mid-sentence
