@@ -13,12 +13,14 @@
     `\\n`), so offsets can be checked against it;
   - lines dropped: `body` is the kept lines, verbatim, in order, joined by `\\n` (`\\n\\n`
     where the input had a blank line between them);
-  - several stories: split at hard boundaries (a paragraph cut off mid-sentence, an
-    upper-case kicker such as "ALLIES: ..." opening the next one) and, inside a piece that
-    ends cut off, at its sharpest topic shift; the stage then returns one Article per story
-    with ids `<id>#1`, `<id>#2`, ... and a note naming the item. A weaker topic shift only
-    sets `multi_story: true` (unsure). A story whose last paragraph is cut off gets
-    `truncated: true`.
+  - several stories: split where pages run together (a legal line, menu or timestamp
+    between two stories), where a paragraph is cut off mid-sentence or the next opens with
+    an upper-case kicker ("ALLIES: ..."), where an unpunctuated paragraph meets a topic
+    shift, and, inside a piece that ends cut off, at its sharpest topic shift; the stage
+    then returns one Article per story, in input order, with ids `<id>#1`, `<id>#2`, ...,
+    each with its own headline and date when it has them and a note naming the item. A
+    weaker topic shift only sets `multi_story: true` (unsure). A story whose last
+    paragraph is cut off gets `truncated: true`.
 
 `processing.extract.method` is `fast` or `trafilatura` for HTML, and `text` (unchanged),
 `text-lines` (boilerplate lines dropped) or `text-split` (stories split) for plain text;
@@ -90,8 +92,9 @@ def _from_text(item: RawItem) -> Union[Article, list[Article]]:
     for k, (piece, body) in enumerate(zip(result.pieces, result.body_pieces), start=1):
         part = to_article(item, body)
         part.id = f"{article.id}#{k}"
-        part.title = article.title if k == 1 else None  # the item's headline names its first story
-        part.published_at = article.published_at
+        # the item's own title names its first story; each story may have its own headline
+        part.title = (item.title or piece.title) if k == 1 else piece.title
+        part.published_at = item.published_at or piece.published_at
         part.multi_story = piece.multi_story
         part.truncated = piece.truncated
         part.processing.notes = [*result.notes, f"extract: story {k} of {n} split from item {article.id}"]

@@ -12,33 +12,38 @@ Works on whole lines only, so every kept line is a verbatim piece of the input.
   >= 10 words ending in `?`, or >= 20 words).
 * otherwise `short` (headlines, captions, subheads, teasers, pull quotes).
 
-The body runs from the first to the last `content` line (not counting lines of < 25 words
-ending in `?`, headline-like). When the item shows boilerplate
-(at least one `junk` line), the lines before the body (site name, headline, photo
-captions) and after it (teaser headlines, menus) are dropped too; `short` lines inside the
-body (subheads, pull quotes) are kept. An item with no `junk` line keeps every line. The
-headline (first `short` line of >= 3 words before the body) becomes `title` when the item
-has none; a "Last Updated"/"Published" line gives `published_at` when the item has none.
+Each story's body runs from its first to its last `content` line (not counting lines of
+< 25 words ending in `?`, headline-like). When the item shows boilerplate (at least one
+`junk` line), the lines above a story (site name, headline, photo captions) and below it
+(teaser headlines, menus) are dropped too; `short` lines inside it (subheads, pull
+quotes) are kept. An item with no `junk` line keeps every line. A story's headline (the
+first `short` line of >= 3 words above it, after its page's timestamp or menu if any)
+becomes `title`, and a "Last Updated"/"Published" line in its span gives `published_at`,
+when the item has none.
 
 **What `body` is.** When no line is dropped and the item is one story, `body` is exactly
 the normalised input (NFC, `\\r\\n` -> `\\n`). Otherwise it is the kept lines, each verbatim,
 in input order, joined by `\\n`, or by `\\n\\n` where the input had at least one blank line
 between them; nothing before the first kept line or after the last.
 
-**Several stories** (`split_stories`). Between two consecutive `content` lines A | B,
-where B can open a story (upper case, digit or quote first; never a lower-case or
-punctuation continuation), there is
+**Several stories** (`_boundaries`). Between two consecutive `content` lines A | B there is
+a boundary, and the item is split there, when
 
-* a *hard* boundary when A is cut off (>= 15 words ending in `,` `;` `-` or a function word
-  such as "the", "would", "by") or B opens with an upper-case kicker ("ALLIES: ...",
-  "EUROPEAN FUTURE? ..."): the item is split there;
-* a boundary where A has >= 20 words and no end punctuation at all and the topic shifts
-  (cosine below 0.1, as defined next): split there;
-* a *topic* boundary (cosine of the content words of the ~120 words before and after,
-  both sides >= 60 words) splits only a piece that ends cut off: a truncated story run
-  into the one before starts at that piece's sharpest shift, if its cosine is < 0.06.
-  Elsewhere a shift with cosine < 0.02 only sets `multi_story: true` on the piece holding
-  it (unsure: lexical shifts that strong still occur inside ~1% of single BBC stories).
+* page furniture lies between them (a legal line, a menu, a "Most read" heading or a
+  timestamp line) and >= 60 words of story follow: pages run together; or, where B can
+  open a story (upper case, digit or quote first; never a lower-case or punctuation
+  continuation):
+* A is cut off (>= 15 words ending in `,` `;` `-` or a function word such as "the",
+  "would", "by") or B opens with an upper-case kicker ("ALLIES: ...", "EUROPEAN FUTURE?");
+* A has >= 20 words and no end punctuation at all and the topic shifts (cosine < 0.1 of
+  the content words of the ~120 words before and after, both sides >= 60 words);
+* inside a piece that ends cut off, at its sharpest topic shift if its cosine is < 0.06
+  (a truncated story run into the one before).
+
+Lines between two stories open the second, unless a page closed there (legal line, menu,
+"Most read"): then they close the first. A topic shift with cosine < 0.02 anywhere else
+only sets `multi_story: true` on the piece holding it (unsure: lexical shifts that strong
+still occur inside ~1% of single BBC stories).
 
 Pieces get ids `<id>#1`, `<id>#2`, ... (in input order); a piece (or an unsplit item)
 whose last line is cut off gets `truncated: true` (in a split item, also one whose last
@@ -80,6 +85,8 @@ _JUNK_RULES = [
     r"\b(getty images|afp|reuters|ap photo|epa|pa media|shutterstock)\s*\)?\s*$",
 ]
 _JUNK = re.compile("|".join(f"(?:{r})" for r in _JUNK_RULES), re.I)
+_LEGAL = re.compile("|".join(f"(?:{r})" for r in _JUNK_RULES[:6]), re.I)
+_SECTION = re.compile(r"^\s*(most (read|popular|viewed)|top stories|related (topics|stories)|more stories)\s*$", re.I)
 # a bare date/time line: "20 November 2007", "19:09 GMT", "2 hours ago"
 _DATE_ONLY = re.compile(
     r"^\s*([A-Za-z]+,?\s+)?(\d{1,2}\s+[A-Za-zéû]+\.?\s+\d{4}|[A-Za-z]+\.?\s+\d{1,2},?\s+\d{4}|\d{4}-\d{2}-\d{2}|"
@@ -151,7 +158,7 @@ def classify_line(line: str) -> str:
         return JUNK if _RULER.match(line) else SHORT
     if len(words) <= 25 and (
         _JUNK.search(line) or _DATE_ONLY.match(line) or _BYLINE.match(line) or _is_menu(line, words)
-        or (_DATE_LINE.match(line) and (_CLOCK.search(line) or parse_human_date(line)))
+        or _is_date_line(line)
     ):
         return JUNK
     if len(words) >= 20 or (len(words) >= 6 and _SENTENCE_END.search(line)) or (
@@ -185,6 +192,8 @@ class Piece:
     lines: list[int]
     multi_story: bool = False
     truncated: bool = False
+    title: Optional[str] = None  # its headline, from the lines above it
+    published_at: Optional[str] = None  # from a "Last Updated"/"Published" line in its span
 
 
 @dataclass
@@ -254,20 +263,45 @@ def _topic_cosines(lines: list[str], content: list[int]) -> dict[int, float]:
     return out
 
 
-def split_stories(lines: list[str], keep: list[int], classes: list[str]) -> list[Piece]:
-    """Cut the kept lines into stories at hard and topic boundaries (see the module doc)."""
-    content = [i for i in keep if classes[i] == CONTENT]
-    hard = {
-        b for a, b in zip(content, content[1:])
-        if _opens(lines[b]) and (is_cut_off(lines[a]) or _KICKER.match(lines[b]))
+def _anchor(line: str) -> bool:
+    """A content line that states something (not a question-ended, headline-like line)."""
+    return not _QUESTION_END.search(line) or len(_words(line)) >= 25
+
+
+def _page_closer(line: str) -> bool:
+    """Furniture that closes a page: legal lines, "Most read" headings, menus."""
+    words = _words(line)
+    return bool(_LEGAL.search(line) or _SECTION.match(line) or (words and _is_menu(line, words)))
+
+
+def _page_end(line: str) -> bool:
+    """Furniture between two pages: what closes one, or the next one's timestamp."""
+    return _page_closer(line) or bool(_DATE_ONLY.match(line)) or _is_date_line(line)
+
+
+def _is_date_line(line: str) -> bool:
+    return bool(_DATE_LINE.match(line) and (_CLOCK.search(line) or parse_human_date(line)))
+
+
+def _boundaries(lines: list[str], classes: list[str]) -> tuple[dict[int, int], set[int]]:
+    """Where stories start ({content line b: first line of its piece}) and where a topic
+    shift leaves us unsure (content lines)."""
+    content = [i for i, c in enumerate(classes) if c == CONTENT]
+    pairs = list(zip(content, content[1:]))
+    page_end = {b for a, b in pairs if any(classes[j] == JUNK and _page_end(lines[j]) for j in range(a + 1, b))}
+    # ... when a story follows: not just a teaser or two below a page's legal line
+    ends = sorted(page_end)
+    page_end = {
+        b for b, nxt in zip(ends, [*ends[1:], len(lines)])
+        if sum(len(_words(lines[i])) for i in content if b <= i < nxt and _anchor(lines[i])) >= TOPIC_MIN_WORDS
+    }
+    hard = page_end | {
+        b for a, b in pairs if _opens(lines[b]) and (is_cut_off(lines[a]) or _KICKER.match(lines[b]))
     }
     cosines = {b: c for b, c in _topic_cosines(lines, content).items() if _opens(lines[b])}
     # a long paragraph with no end at all (no punctuation: a pull quote, or a cut-off story)
     # is a boundary when the topic changes there too
-    hard |= {
-        b for a, b in zip(content, content[1:])
-        if b in cosines and cosines[b] < UNENDED_COSINE and _unended(lines[a])
-    }
+    hard |= {b for a, b in pairs if b in cosines and cosines[b] < UNENDED_COSINE and _unended(lines[a])}
     cuts = set(hard)
     # A piece that ends cut off was run into what came before it: it starts at the piece's
     # sharpest topic shift, when there is a clear one.
@@ -280,56 +314,59 @@ def split_stories(lines: list[str], keep: list[int], classes: list[str]) -> list
             if c < FLAG_COSINE:
                 cuts.add(b)
     unsure = {b for b, c in cosines.items() if c < SPLIT_COSINE and b not in cuts}
-    pieces: list[Piece] = []
-    current: list[int] = []
-    for i in keep:
-        if i in cuts and current:
-            pieces.append(Piece(current))
-            current = []
-        current.append(i)
-    if current:
-        pieces.append(Piece(current))
-    for p in pieces:
-        lo, hi = p.lines[0], p.lines[-1]
-        p.multi_story = any(lo < u <= hi for u in unsure)
-        end = lines[p.lines[-1]]
-        p.truncated = is_cut_off(end) or (len(pieces) > 1 and _unended(end))
-    return pieces
+    before = dict((b, a) for a, b in pairs)
+    starts_at = {}
+    for b in cuts:
+        a = before[b]
+        # lines between two stories open the second (its headline), unless a page ended
+        # there: then they close the first (teasers, menus) up to the last page-end line
+        ends = [j for j in range(a + 1, b) if classes[j] == JUNK and _page_closer(lines[j])]
+        starts_at[b] = (ends[-1] + 1) if ends else a + 1
+    return starts_at, unsure
+
+
+def _piece(lines: list[str], classes: list[str], span: range, has_junk: bool) -> Piece:
+    """One story's kept lines, headline and date, from its span of the item's lines."""
+    content = [i for i in span if classes[i] == CONTENT]
+    # the body runs between paragraphs that state something: a question-ended line is as
+    # likely a headline or a teaser ("Will Tory tax cuts lift spirits?")
+    anchors = [i for i in content if _anchor(lines[i])] or content
+    first, last = (anchors[0], anchors[-1]) if anchors else (span.start, span.stop - 1)
+    keep = [
+        i for i in span
+        if classes[i] != BLANK and not (has_junk and (classes[i] == JUNK or i < first or i > last))
+    ]
+    # the headline: the first short line after the page's timestamp or furniture, if any
+    marks = [i for i in range(span.start, first) if classes[i] == JUNK and _page_end(lines[i])]
+    head = range(marks[-1] + 1 if marks else span.start, first)
+    title = next((lines[i].strip() for i in head if classes[i] == SHORT and len(_words(lines[i])) >= 3), None)
+    published = next((d for i in span if classes[i] == JUNK and _DATE_LINE.match(lines[i])
+                      and (d := parse_human_date(lines[i]))), None)
+    return Piece(keep, title=title, published_at=published)
 
 
 def clean_text(text: str) -> TextResult:
     """Classify the lines of normalised `text`, drop boilerplate, split stories."""
     lines = text.split("\n")
     classes = [classify_line(l) for l in lines]
-    content = [i for i, c in enumerate(classes) if c == CONTENT]
     has_junk = JUNK in classes
-    title = published = None
-    for i, c in enumerate(classes):
-        if published is None and c == JUNK and _DATE_LINE.match(lines[i]):
-            published = parse_human_date(lines[i])
-    if not content:  # nothing paragraph-like: leave it as it is
+    if CONTENT not in classes:  # nothing paragraph-like: leave it as it is
         keep = [i for i, c in enumerate(classes) if c != BLANK]
-        return TextResult([text], [Piece(keep)], 0, None, published)
-    # the body runs between paragraphs that state something: a question-ended line is as
-    # likely a headline or a teaser ("Will Tory tax cuts lift spirits?")
-    anchors = [i for i in content if not _QUESTION_END.search(lines[i]) or len(_words(lines[i])) >= 25] or content
-    first, last = anchors[0], anchors[-1]
-    for i in range(first):
-        if classes[i] == SHORT and len(_words(lines[i])) >= 3:
-            title = lines[i].strip()
-            break
-    keep = []
-    for i, c in enumerate(classes):
-        if c == BLANK or (c == JUNK and has_junk):
-            continue
-        if has_junk and (i < first or i > last):
-            continue
-        keep.append(i)
-    dropped = sum(1 for c in classes if c != BLANK) - len(keep)
-    pieces = split_stories(lines, keep, classes)
+        published = next((d for i in keep if classes[i] == JUNK and _DATE_LINE.match(lines[i])
+                          and (d := parse_human_date(lines[i]))), None)
+        return TextResult([text], [Piece(keep, published_at=published)], 0)
+    starts_at, unsure = _boundaries(lines, classes)
+    edges = [0, *sorted(starts_at.values()), len(lines)]
+    pieces = [_piece(lines, classes, range(lo, hi), has_junk) for lo, hi in zip(edges, edges[1:])]
+    pieces = [p for p in pieces if p.lines]
+    for p in pieces:
+        p.multi_story = any(p.lines[0] < u <= p.lines[-1] for u in unsure)
+        end = lines[p.lines[-1]]
+        p.truncated = is_cut_off(end) or (len(pieces) > 1 and _unended(end))
+    dropped = sum(1 for c in classes if c != BLANK) - sum(len(p.lines) for p in pieces)
     if dropped == 0 and len(pieces) == 1:
         bodies = [text]
     else:
         bodies = [_join(lines, p.lines) for p in pieces]
     notes = [f"extract: dropped {dropped} boilerplate lines"] if dropped else []
-    return TextResult(bodies, pieces, dropped, title, published, notes)
+    return TextResult(bodies, pieces, dropped, pieces[0].title, pieces[0].published_at, notes)

@@ -11,7 +11,8 @@ Every line of the article body is labelled *keep*, every added line *drop*. Prin
 line-level precision and recall of the kept lines (over non-blank lines, micro-averaged),
 the share of items whose body came out exactly right, and how often a clean, unwrapped
 article is altered. A second part runs feed dumps (2-4 stories run together, all but the
-last cut off mid-sentence) and counts exact splits. Nothing is written to disk.
+last cut off mid-sentence) and page dumps (2-3 wrapped pages run together) and counts the
+items split into exactly the right number of stories. Nothing is written to disk.
 """
 from __future__ import annotations
 
@@ -152,6 +153,24 @@ def dumps(arts: list[dict], n: int, rng: random.Random) -> dict:
     return {"dumps": n, "split_exactly": exact / n, "not_split_but_flagged": flagged / n}
 
 
+def page_dumps(arts: list[dict], n: int, rng: random.Random) -> dict:
+    """2-3 scraped pages (each wrapped in junk) run together: split exactly, and lines."""
+    exact = 0
+    items = []
+    for _ in range(n):
+        k = rng.randint(2, 3)
+        lines: list[str] = []
+        gold: list[bool] = []
+        for story in rng.sample(arts, k):
+            story_lines, story_gold = wrap(story, arts, rng)
+            lines += story_lines
+            gold += story_gold
+        result = clean_text("\n".join(lines))
+        exact += len(result.pieces) == k
+        items.append((lines, gold))
+    return {"pages": n, "split_exactly": exact / n, **{k: v for k, v in boilerplate(items).items() if k in ("P", "R")}}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--n", type=int, default=600, help="corpus articles to wrap")
@@ -172,6 +191,7 @@ def main() -> None:
     print("all             ", fmt(boilerplate(seeds + wrapped)))
     print("clean corpus    ", fmt(boilerplate(clean)), f"altered={altered}/{len(sample)}")
     print("feed dumps      ", fmt(dumps(arts, 300, rng)))
+    print("page dumps      ", fmt(page_dumps(arts, 200, rng)))
 
 
 if __name__ == "__main__":

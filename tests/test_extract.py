@@ -302,3 +302,18 @@ def test_page_title_loses_the_site_name(title, site, clean):
     from agents.extract_html import _clean_title
 
     assert _clean_title(title, site) == clean
+
+
+@pytest.mark.parametrize("order", ["bbc-first", "wire-first"])
+def test_scraped_page_and_feed_dump_run_together(bbc_text, wire_text, order):
+    text = bbc_text + "\n" + wire_text if order == "bbc-first" else wire_text + "\n" + bbc_text
+    parts = extract(RawItem(id="m", text=text))
+    assert isinstance(parts, list) and len(parts) == 6
+    bbc = next(p for p in parts if p.body.startswith("Serbian and Kosovo Albanian leaders"))
+    assert bbc.body.endswith("legitimacy.") and bbc.title == "No agreement in Kosovo discussion"
+    assert bbc.published_at == "2007-11-20T19:09Z"
+    others = [p for p in parts if p is not bbc]
+    assert [p.body[:20] for p in others] == [s[:20] for s in WIRE_STARTS]
+    assert all(p.published_at is None for p in others)
+    for junk in ("Election posters", "Has China's housing", "Americas Africa", "not responsible"):
+        assert all(junk not in p.body for p in parts)
