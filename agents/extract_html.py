@@ -58,14 +58,18 @@ LINK_BOX_SHARE = 0.5
 _TAIL_MARKER = re.compile(
     r"^\s*(most (read|popular|viewed|shared)|you (may|might) also (like|be interested)|related (stories|articles|news|posts)"
     r"|more (stories|from|on this)|recommended( for you)?|read (more|next)|top stories|trending( now)?|latest news"
-    r"|don'?t miss|see also|also read|lire aussi|à lire aussi|sur le même sujet|weitere artikel|leer más|самые популярные|читайте также|похожие)\b[^.]{0,40}$",
+    r"|don'?t miss|see also|also read|lire aussi|à lire aussi|sur le même sujet|weitere artikel|lesen sie auch|leer más|artículos relacionados"
+    r"|leia também|veja também|baca juga|самые популярные|читайте также|похожие)\b[^.]{0,40}$"
+    r"|^\s*(関連記事|関連する記事|相关文章|相關文章|相关阅读|推荐阅读|人気記事)\s*$",
     re.I,
 )
 # Page furniture that plain text rarely carries (so not in the plain-text rules).
 _PAGE_JUNK = re.compile(
     r"delivered to your inbox|meet your inbox|(sign up|subscribe|subscribing) (to|for) (our|the)( daily| free| weekly)? "
     r"newsletter|successfully subscribed|problem subscribing|^explore further$|^citation:|subject to copyright"
-    r"|^from https?://|^(share|tweet|email|print)( this)?( article| story)?$|enable javascript|^loading\b",
+    r"|^from https?://|^(share|tweet|email|print)( this)?( article| story)?$|enable javascript|^loading\b"
+    r"|^(iklan|publicidade|anúncio|werbung|anzeige|реклама|广告|廣告|スポンサー(ド)?リンク|sponsored links?)$"
+    r"|^(filed under|tags?|タグ|标签|etiquetas|schlagwörter)\s*[:：]",
     re.I,
 )
 _WS = re.compile(r"[ \t\r\f\v\u00a0\u200b]+")
