@@ -18,6 +18,7 @@ by `agents.extract_dates`); placeholders such as year 1 are dropped.
 """
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 from typing import Any, Optional
@@ -28,6 +29,8 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from agents.extract_dates import parse_human_date
 from agents.extract_text import CONTENT, JUNK, classify_line
+
+log = logging.getLogger("newsflow.extract")
 
 # Known article-body containers, most specific first.
 _BODY_SELECTORS = (
@@ -358,12 +361,16 @@ def metadata(tree: LexborHTMLParser, url: Optional[str] = None) -> dict[str, Opt
 
 
 def extract_html(html: str, url: Optional[str] = None) -> HtmlResult:
-    tree = LexborHTMLParser(html)
-    info = metadata(tree, url)
     text = None
-    node = _pick(tree)
-    if node is not None:
-        text = _read(node, info["title"])
+    try:
+        tree = LexborHTMLParser(html)
+        info = metadata(tree, url)
+        node = _pick(tree)
+        if node is not None:
+            text = _read(node, info["title"])
+    except Exception:  # a page the fast pass cannot read still has trafilatura
+        log.warning("fast HTML pass failed on %s; trying trafilatura", url, exc_info=True)
+        info = dict.fromkeys(("title", "published_at", "author", "canonical_url", "site_name"))
     method = "fast"
     if text is None:
         method = "trafilatura"

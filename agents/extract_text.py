@@ -17,7 +17,8 @@ Each story's body runs from its first to its last `content` line (not counting l
 `junk` line), the lines above a story (site name, headline, photo captions) and below it
 (teaser headlines, menus) are dropped too; `short` lines inside it (subheads, pull
 quotes) are kept. An item with no `junk` line keeps every line. A story's headline (the
-first `short` line of >= 3 words above it, after its page's timestamp or menu if any)
+first `short` line of >= 3 words not ending in a full stop above it, after its page's
+timestamp or menu if any)
 becomes `title`, and a "Last Updated"/"Published" line in its span gives `published_at`,
 when the item has none.
 
@@ -339,7 +340,8 @@ def _piece(lines: list[str], classes: list[str], span: range, has_junk: bool) ->
     # the headline: the first short line after the page's timestamp or furniture, if any
     marks = [i for i in range(span.start, first) if classes[i] == JUNK and _page_end(lines[i])]
     head = range(marks[-1] + 1 if marks else span.start, first)
-    title = next((lines[i].strip() for i in head if classes[i] == SHORT and len(_words(lines[i])) >= 3), None)
+    title = next((lines[i].strip() for i in head if classes[i] == SHORT and len(_words(lines[i])) >= 3
+                  and not _SENTENCE_END.search(lines[i])), None)  # a headline does not end in a full stop
     published = next((d for i in span if classes[i] == JUNK and _DATE_LINE.match(lines[i])
                       and (d := parse_human_date(lines[i]))), None)
     return Piece(keep, title=title, published_at=published)

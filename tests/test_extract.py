@@ -317,3 +317,11 @@ def test_scraped_page_and_feed_dump_run_together(bbc_text, wire_text, order):
     assert all(p.published_at is None for p in others)
     for junk in ("Election posters", "Has China's housing", "Americas Africa", "not responsible"):
         assert all(junk not in p.body for p in parts)
+
+
+def test_clean_text_headline_becomes_title_but_stays_in_the_body():
+    text = "Bridge reopens after repairs\n\nThe Harbour Bridge in Aarhus reopened to traffic on Friday after two years of repairs."
+    article = extract(RawItem(id="h", text=text))
+    assert article.body == text and article.title == "Bridge reopens after repairs"
+    short_lead = "It was a quiet night.\nThe Harbour Bridge in Aarhus reopened to traffic on Friday after two years of repairs."
+    assert extract(RawItem(id="q", text=short_lead)).title is None
