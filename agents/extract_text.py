@@ -16,7 +16,8 @@ Each story's body runs from its first to its last `content` line (not counting l
 < 25 words ending in `?`, headline-like). When the item shows boilerplate (at least one
 `junk` line), the lines above a story (site name, headline, photo captions) and below it
 (teaser headlines, menus) are dropped too; `short` lines inside it (subheads, pull
-quotes) are kept. An item with no `junk` line keeps every line. A story's headline (the
+quotes) are kept. An item with no `junk` line keeps every line; one with no `content`
+line loses only its `junk` lines (all of them junk: nothing is dropped). A story's headline (the
 first `short` line of >= 3 words not ending in a full stop above it, after its page's
 timestamp or menu if any)
 becomes `title`, and a "Last Updated"/"Published" line in its span gives `published_at`,
@@ -352,11 +353,16 @@ def clean_text(text: str) -> TextResult:
     lines = text.split("\n")
     classes = [classify_line(l) for l in lines]
     has_junk = JUNK in classes
-    if CONTENT not in classes:  # nothing paragraph-like: leave it as it is
-        keep = [i for i, c in enumerate(classes) if c != BLANK]
-        published = next((d for i in keep if classes[i] == JUNK and _DATE_LINE.match(lines[i])
+    if CONTENT not in classes:  # nothing paragraph-like: only the junk lines go
+        published = next((d for i, c in enumerate(classes) if c == JUNK and _DATE_LINE.match(lines[i])
                           and (d := parse_human_date(lines[i]))), None)
-        return TextResult([text], [Piece(keep, published_at=published)], 0)
+        keep = [i for i, c in enumerate(classes) if c not in (BLANK, JUNK)] or [
+            i for i, c in enumerate(classes) if c != BLANK
+        ]
+        dropped = sum(1 for c in classes if c != BLANK) - len(keep)
+        body = _join(lines, keep) if dropped else text
+        notes = [f"extract: dropped {dropped} boilerplate lines"] if dropped else []
+        return TextResult([body], [Piece(keep, published_at=published)], dropped, None, published, notes)
     starts_at, unsure = _boundaries(lines, classes)
     edges = [0, *sorted(starts_at.values()), len(lines)]
     pieces = [_piece(lines, classes, range(lo, hi), has_junk) for lo, hi in zip(edges, edges[1:])]
