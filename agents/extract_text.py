@@ -78,8 +78,10 @@ _JUNK_RULES = [
     r"^\s*(follow us|subscribe|sign up|newsletter|download (our|the) app|get the app|log ?in|sign in)\b[^.]{0,80}$",
     r"^\s*(advertisement|advertising|sponsored( content)?|publicité|promoted|ad)\s*$",
     # teasers and cross-links
-    r"^\s*(read more|related( stories| articles| content| topics| links)?|more on this story|more from|see also|also read|"
-    r"you may also like|recommended|most read|most popular|top stories|lire aussi|à lire aussi|soma pia|habari zaidi)\b",
+    r"^\s*(read more|more on this story|more from|see also|also read|you may also like|lire aussi|à lire aussi|"
+    r"soma pia|habari zaidi)\b",
+    r"^\s*(related( stories| articles| content| topics| links)?|recommended|most read|most popular|top stories)"
+    r"\s*(:|\||$)",
     r"^\s*(click here|tap here|find out more)\b",
     # credits, captions with a label (timestamps and bylines: _DATE_LINE, _BYLINE)
     r"^\s*(image|photo|picture|media) (caption|source|copyright|credit)\b",

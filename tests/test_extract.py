@@ -147,6 +147,8 @@ def test_cut_off_single_story_is_flagged_truncated():
         ("By the end of the year, profits rose", "short"),
         ("Published figures show a 5% rise in crime", "short"),
         ("Live music returns to the park", "short"),
+        ("Recommended retail prices rose 3% last year, the survey found.", "content"),
+        ("Related problems persist in the north", "short"),
         ("It lost 464,000 subscribers in the fourth quarter, the company said.", "content"),
         ("Serbs oppose this and the EU has warned Mr Thaci against unilateral action.", "content"),
     ],
