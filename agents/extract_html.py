@@ -57,6 +57,10 @@ MIN_CHARS = 400
 MAX_LINK_SHARE = 0.35
 FULL_TRAFILATURA_BELOW = 1000  # chars: a shorter fallback result gets trafilatura's full run
 LINK_BOX_SHARE = 0.5
+# Work bounds (the benchmark's largest article node holds ~360 boxes): past them the page
+# goes to trafilatura rather than cost time quadratic in its nesting.
+MAX_BOXES = 2000
+MAX_CANDIDATES = 200
 # A heading that ends the story: what follows are other stories.
 _TAIL_MARKER = re.compile(
     r"^\s*(most (read|popular|viewed|shared)|you (may|might) also (like|be interested)|related (stories|articles|news|posts)"
@@ -124,7 +128,7 @@ def _pick(tree: LexborHTMLParser) -> Optional[LexborNode]:
         return None
     best = None
     best_len = -1
-    for node in tree.css(_BODY_SELECTORS):
+    for node in tree.css(_BODY_SELECTORS)[:MAX_CANDIDATES]:
         n = _ptext(node)
         if n >= MIN_SHARE * total and (best is None or len(node.html or "") < best_len):
             best, best_len = node, len(node.html or "")
@@ -145,12 +149,12 @@ def _read(node: LexborNode, title: Optional[str] = None) -> Optional[str]:
     """The node's text as paragraphs, or None when it looks like no article."""
     for junk in node.css(_STRIP):
         junk.decompose()
-    for h in node.css("h1"):
+    for h in node.css("h1")[:MAX_CANDIDATES]:
         # the headline is the title, not the body; other h1s in the story are its subheads
         if not title or _same(h.text(deep=True, strip=True), title):
             h.decompose()
     node_len = len(node.text(deep=True, strip=True))
-    for h in node.css("h2, h3, h4, h5, h6"):
+    for h in node.css("h2, h3, h4, h5, h6")[:MAX_CANDIDATES]:
         # a "Most read" box: its heading and the box holding it
         if _TAIL_MARKER.match(h.text(deep=True, strip=True)):
             box = h.parent
@@ -165,7 +169,10 @@ def _read(node: LexborNode, title: Optional[str] = None) -> Optional[str]:
     link_len = sum(len(a.text(deep=True, strip=True)) for a in node.css("a"))
     if link_len > MAX_LINK_SHARE * text_len:
         return None
-    for box in node.css("div, section, ul, ol, table"):
+    boxes = node.css("div, section, ul, ol, table")
+    if len(boxes) > MAX_BOXES:  # a hostile or broken page: each check below reads a whole subtree
+        return None
+    for box in boxes:
         # teaser boxes: several links making up most of a not-too-long block
         anchors = box.css("a")
         if len(anchors) >= 3:

@@ -327,3 +327,9 @@ def test_clean_text_headline_becomes_title_but_stays_in_the_body():
     assert article.body == text and article.title == "Bridge reopens after repairs"
     short_lead = "It was a quiet night.\nThe Harbour Bridge in Aarhus reopened to traffic on Friday after two years of repairs."
     assert extract(RawItem(id="q", text=short_lead)).title is None
+
+
+def test_deeply_nested_page_is_handled():
+    block = '<div><a href="#">a</a><a>b</a><a>c</a><p>Some paragraph text that is long enough to count as content.</p>'
+    article = extract(RawItem(id="n", html="<html><body>" + block * 3000 + "</div>" * 3000 + "</body></html>"))
+    assert "Some paragraph text" in article.body
