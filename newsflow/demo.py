@@ -44,6 +44,11 @@ def stop_worker(proc: subprocess.Popen) -> None:
             proc.wait()
 
 
+def _items(articles: list[dict]) -> int:
+    """Raw items accounted for: an item split into stories comes back as <id>#1, <id>#2..."""
+    return len({a["id"].split("#")[0] for a in articles})
+
+
 async def _collect(settings: Settings, payloads: list[bytes]) -> tuple[list[dict], list[dict]]:
     enriched = await TopicReader(settings.bootstrap, settings.topic_enriched).start()
     dead = await TopicReader(settings.bootstrap, settings.topic_dead).start()
@@ -53,7 +58,7 @@ async def _collect(settings: Settings, payloads: list[bytes]) -> tuple[list[dict
         articles: list[dict] = []
         letters: list[dict] = []
         deadline = time.monotonic() + TIMEOUT
-        while len(articles) + len(letters) < sent and time.monotonic() < deadline:
+        while _items(articles) + len(letters) < sent and time.monotonic() < deadline:
             async for r in enriched.records(timeout=0.5):
                 articles.append(r)
             async for r in dead.records(timeout=0.5):
@@ -80,10 +85,11 @@ def run_demo(settings: Settings) -> int:
         articles, letters = asyncio.run(_collect(settings, payloads))
         for record in [*articles, *letters]:
             print(pretty(record), end="\n\n")
-        total = len(articles) + len(letters)
-        print(f"in {len(payloads)} = out {len(articles)} + dead {len(letters)}" + ("" if total == len(payloads)
-              else f"  (missing {len(payloads) - total}: see {log_path})"))
-        return 0 if total == len(payloads) else 1
+        done = _items(articles) + len(letters)
+        print(f"in {len(payloads)} items = {_items(articles)} enriched (as {len(articles)} articles) "
+              f"+ {len(letters)} dead-lettered" + ("" if done == len(payloads)
+              else f"  (missing {len(payloads) - done}: see {log_path})"))
+        return 0 if done == len(payloads) else 1
     finally:
         if worker is not None:
             stop_worker(worker)

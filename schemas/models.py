@@ -72,7 +72,7 @@ class LanguageSpan:
 
 @dataclass(slots=True)
 class ExtractInfo:
-    method: str  # "trafilatura" for HTML, "text" for plain text
+    method: str  # HTML: "fast" | "trafilatura"; text: "text" | "text-lines" | "text-split"
     kept_ratio: float  # share of input characters that made it into `body`
 
 

@@ -61,14 +61,20 @@ def test_seeds_and_a_bad_record_end_to_end(pipeline_env, start_worker, bbc_text,
     assert "sent 3, failed 0" in published.stderr
 
     broker = pipeline_env["NEWSFLOW_BROKER"]
-    enriched = asyncio.run(_read(broker, pipeline_env["NEWSFLOW_TOPIC_ENRICHED"], 2, 120))
+    # The wire seed holds five stories run together: extract splits it into wire#1..wire#5.
+    enriched = asyncio.run(_read(broker, pipeline_env["NEWSFLOW_TOPIC_ENRICHED"], 6, 120))
     dead = asyncio.run(_read(broker, pipeline_env["NEWSFLOW_TOPIC_DEAD"], 1, 30))
-    assert len(enriched) == 2, worker.log.read_text()[-3000:]
+    assert len(enriched) == 6, worker.log.read_text()[-3000:]
     assert len(dead) == 1
 
     by_id = {a["id"]: a for a in enriched}
+    assert set(by_id) == {"bbc", *(f"wire#{i}" for i in range(1, 6))}
     bbc = by_id["bbc"]
-    assert bbc["body"] == bbc_text  # text input: body is the input, so offsets check against it
+    # Boilerplate lines are dropped whole: the body is the story's lines, verbatim.
+    assert bbc["body"].startswith("Serbian and Kosovo Albanian leaders have failed")
+    assert "One-Minute World News" not in bbc["body"]
+    assert all(line in bbc_text for line in bbc["body"].splitlines())
+    assert bbc["title"] == "No agreement in Kosovo discussion"
     assert bbc["language"]["code"] == "en" and bbc["language"]["confidence"] > 0.5
     assert len(bbc["sentences"]) > 20
     for s in bbc["sentences"]:
@@ -78,7 +84,7 @@ def test_seeds_and_a_bad_record_end_to_end(pipeline_env, start_worker, bbc_text,
     for e in bbc["entities"]:
         assert bbc["body"][e["start"] : e["end"]] == e["text"]
     assert set(bbc["processing"]["stage_ms"]) == {"extract", "language", "segment", "entities"}
-    assert "Kosovo" in {e["text"] for e in by_id["wire"]["entities"]}
+    assert "Kosovo" in {e["text"] for e in by_id["wire#1"]["entities"]}
 
     [letter] = dead
     assert letter["reason"] == "invalid-json" and letter["stage"] == "ingest"
@@ -92,7 +98,9 @@ def test_seeds_and_a_bad_record_end_to_end(pipeline_env, start_worker, bbc_text,
     counted_in = _metric(metrics, "newsflow_stage_items_in_total", stage="extract")
     counted_out = _metric(metrics, "newsflow_stage_items_out_total", stage="entities")
     counted_dead = _metric(metrics, "newsflow_dead_letters_total", stage="ingest", reason="invalid-json")
-    assert (counted_in, counted_out, counted_dead) == (3, 2, 1)  # in = out + dead
+    assert (counted_in, counted_out, counted_dead) == (3, 6, 1)
+    # Every item in is accounted for: as articles (one per story) or as a dead letter.
+    assert len({a["id"].split("#")[0] for a in enriched}) + len(dead) == 3
     assert _metric(metrics, "newsflow_end_to_end_seconds_count") == 2
     assert worker.get("/healthz")[0] == 200
     assert worker.stop() == 0
