@@ -5,10 +5,15 @@ from typing import Iterable, NamedTuple
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
+from schemas import Article, DeadLetter
+
 # Stage batches run from sub-millisecond (segment) to seconds (NER on long pages).
 _STAGE_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)
 _E2E_BUCKETS = (0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 300, 900, 3600, 21600, 86400)
 _BATCH_BUCKETS = (1, 2, 4, 8, 16, 32, 64, 128, 256, 512)
+_RATIO_BUCKETS = (0.01, 0.02, 0.05, 0.1, 0.2, 0.3, 0.5, 0.7, 0.9, 0.99, 1.0)
+# Dead-letter reasons that mean "the page had no article in it": watched per source.
+_EMPTY_REASONS = frozenset({"empty-extraction", "empty-body"})
 
 
 class PipelineMetrics(NamedTuple):
@@ -19,6 +24,8 @@ class PipelineMetrics(NamedTuple):
     batch_size: Histogram
     end_to_end_seconds: Histogram
     fetch_to_enriched_seconds: Histogram
+    kept_ratio: Histogram
+    empty_extractions: Counter
 
     @classmethod
     def create(cls, registry: CollectorRegistry, stages: Iterable[str]) -> "PipelineMetrics":
@@ -44,8 +51,24 @@ class PipelineMetrics(NamedTuple):
                 "fetch_to_enriched_seconds", "From the crawler's fetched_at to the enriched article.",
                 buckets=_E2E_BUCKETS, **kw,
             ),
+            kept_ratio=Histogram(
+                "extract_kept_ratio", "Share of input characters kept in the body, by extraction method.",
+                ["method"], buckets=_RATIO_BUCKETS, **kw,
+            ),
+            empty_extractions=Counter(
+                "extract_empty", "Items with no article text in them, by source.", ["source"], **kw
+            ),
         )
         for stage in stages:  # pre-create label values so dashboards show zeros, not gaps
             for family in (metrics.items_in, metrics.items_out, metrics.stage_seconds, metrics.batch_size):
                 family.labels(stage)
         return metrics
+
+    def observe_extraction(self, outcome: "Article | DeadLetter") -> None:
+        """Extraction going wrong shows as a falling kept ratio or empty items per source."""
+        if isinstance(outcome, Article) and outcome.processing.extract is not None:
+            info = outcome.processing.extract
+            self.kept_ratio.labels(info.method).observe(info.kept_ratio)
+        elif isinstance(outcome, DeadLetter) and outcome.reason in _EMPTY_REASONS:
+            source = (outcome.record or {}).get("source") or "unknown"
+            self.empty_extractions.labels(str(source)).inc()

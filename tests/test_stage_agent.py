@@ -6,6 +6,7 @@ from unittest.mock import AsyncMock
 import orjson
 from prometheus_client import CollectorRegistry
 
+from agents import build_stages
 from agents.stage import Stage, StageError
 from schemas import Article
 from streams.config import Settings
@@ -63,6 +64,22 @@ async def test_routes_results_and_dead_letters_and_counts_them():
     assert get("newsflow_dead_letters_total", {"stage": "extract", "reason": "boom"}) == 1
     assert get("newsflow_stage_batch_size_count", {"stage": "extract"}) == 1
     assert get("newsflow_end_to_end_seconds_count") == 1
+
+
+async def test_extraction_metrics_watch_kept_ratio_and_empty_items_per_source():
+    registry = CollectorRegistry()
+    sink, dead = _topic(), _topic()
+    agent = StageAgent(
+        build_stages(["extract"])["extract"], source=None, sink=sink, dead=dead, settings=Settings(),
+        metrics=PipelineMetrics.create(registry, ["extract"]), reads_raw=True, final=False,
+    )
+    empty_page = "<html><body><div><img src='a.png'></div></body></html>"
+    events = [_event(raw(id="t", text="A short story. It ends here."), 1),
+              _event(raw(id="h", source="crawler-3", html=empty_page), 2)]
+    await agent.handle(events)
+    get = registry.get_sample_value
+    assert get("newsflow_extract_kept_ratio_count", {"method": "text"}) == 1
+    assert get("newsflow_extract_empty_total", {"source": "crawler-3"}) == 1
 
 
 async def test_a_crashing_batch_is_retried_item_by_item():
