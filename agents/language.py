@@ -1,50 +1,537 @@
-"""language: which language the body is in, and how sure we are.
+"""language: which language the body is in, in which script, how sure we are, and where it changes.
 
-lingua ships its models inside the wheel (no download at run time) and is the most accurate
-library on short text; the detector is built once, with models preloaded, and shared.
+Three detectors, each where it is strongest (numbers in bench/language.py):
+
+* long text (news paragraphs): CLD2 (`pycld2`, tables compiled into its wheel), ~30k texts/s;
+  close groups it confuses (Bosnian/Croatian/Serbian, Malay/Indonesian, ...) and languages it
+  does not know (Dari, Sorani, Cantonese, Bemba, Ewe, Tahitian, ...) are settled by newsflow's
+  own character n-gram model (`agents/language_ngrams.py`, trained by
+  `agents/language_model/train.py`).
+* short text (a headline, a few words): lingua in high-accuracy mode (models inside its wheel,
+  loaded lazily, only for languages whose script needs them), its scores corrected by a small
+  per-language bias table per length (`agents/language_model/bias.json`, fitted by
+  `agents/language_model/fit_bias.py`) plus a bonus where CLD2 agrees.
+* scripts with one language (Greek, Hebrew, Thai, Hangul, kana, ...) are decided by Unicode range.
+
+`confidence` is calibrated on development data (see bench/language.py); `und` with confidence
+0.0 means the text carries no language (numbers, links, emoji, code). `lang_hint` is a prior:
+it breaks near-ties, never overrides clear evidence, and disagreements are counted.
 """
 from __future__ import annotations
 
 import functools
+import json
+import math
+import os
 import re
+import threading
+from typing import Optional
 
-from lingua import LanguageDetectorBuilder
+import pycld2
 
 from agents.stage import Stage
-from schemas import Article, Language
+from schemas import Article, Language, LanguageSpan
+
+__all__ = ["identify", "detect_language", "make_stage", "script_of", "HINT_STATS"]
 
 UNDETERMINED = Language("und", 0.0)
-# lingua's accuracy stops improving long before a whole article; this bounds the cost.
+# Enough text for any detector; bounds the cost of huge bodies.
 MAX_CHARS = 3000
+# From this many letters on (a short paragraph), CLD2 (+ n-gram model) decides; below, lingua.
+LONG_LETTERS = 200
 # Tokens that carry no language: links, addresses, handles.
 _NON_LINGUISTIC = re.compile(r"\S+://\S*|www\.\S+|\S+@\S+|[@#]\w+")
+_CODE_CHARS = re.compile(r"[{}()\[\];=<>$\\|&*/_]")
+_TOKENS = re.compile(r"[^\W\d_]+")
+
+# ---------------------------------------------------------------------------
+# Scripts (ISO 15924) by Unicode block.
+# ---------------------------------------------------------------------------
+
+_SCRIPT_BLOCKS = [
+    ("Latn", [(0x41, 0x5A), (0x61, 0x7A), (0xC0, 0x24F), (0x1E00, 0x1EFF)]),
+    ("Grek", [(0x370, 0x3FF), (0x1F00, 0x1FFF)]),
+    ("Cyrl", [(0x400, 0x52F)]),
+    ("Armn", [(0x530, 0x58F)]),
+    ("Hebr", [(0x590, 0x5FF)]),
+    ("Arab", [(0x600, 0x6FF), (0x750, 0x77F), (0x8A0, 0x8FF), (0xFB50, 0xFDFF), (0xFE70, 0xFEFF)]),
+    ("Thaa", [(0x780, 0x7BF)]),
+    ("Deva", [(0x900, 0x97F)]),
+    ("Beng", [(0x980, 0x9FF)]),
+    ("Guru", [(0xA00, 0xA7F)]),
+    ("Gujr", [(0xA80, 0xAFF)]),
+    ("Orya", [(0xB00, 0xB7F)]),
+    ("Taml", [(0xB80, 0xBFF)]),
+    ("Telu", [(0xC00, 0xC7F)]),
+    ("Knda", [(0xC80, 0xCFF)]),
+    ("Mlym", [(0xD00, 0xD7F)]),
+    ("Sinh", [(0xD80, 0xDFF)]),
+    ("Thai", [(0xE00, 0xE7F)]),
+    ("Laoo", [(0xE80, 0xEFF)]),
+    ("Tibt", [(0xF00, 0xFFF)]),
+    ("Mymr", [(0x1000, 0x109F)]),
+    ("Geor", [(0x10A0, 0x10FF), (0x2D00, 0x2D2F)]),
+    ("Hang", [(0x1100, 0x11FF), (0x3130, 0x318F), (0xAC00, 0xD7AF)]),
+    ("Ethi", [(0x1200, 0x139F), (0x2D80, 0x2DDF)]),
+    ("Khmr", [(0x1780, 0x17FF)]),
+    ("Mong", [(0x1800, 0x18AF)]),
+    ("Tfng", [(0x2D30, 0x2D7F)]),
+    ("Kana", [(0x3040, 0x30FF), (0x31F0, 0x31FF)]),
+    ("Hani", [(0x3400, 0x4DBF), (0x4E00, 0x9FFF), (0xF900, 0xFAFF)]),
+]
+_TAG_BASE = 0xE000  # private-use code points stand for scripts in the translated string
+_SCRIPTS = [name for name, _ in _SCRIPT_BLOCKS]
+
+
+def _script_table() -> dict[int, Optional[int]]:
+    table: dict[int, Optional[int]] = {cp: None for cp in range(0x10000)}
+    for i, (_, blocks) in enumerate(_SCRIPT_BLOCKS):
+        for lo, hi in blocks:
+            for cp in range(lo, hi + 1):
+                ch = chr(cp)
+                if ch.isalpha() or (cp >= 0x300 and not ch.isspace() and not ch.isdigit()
+                                    and ch.isprintable() and not _is_punct(ch)):
+                    table[cp] = _TAG_BASE + i
+    return table
+
+
+def _is_punct(ch: str) -> bool:
+    import unicodedata
+
+    return unicodedata.category(ch)[0] in "PSZN"
 
 
 @functools.cache
-def _detector():
-    return LanguageDetectorBuilder.from_all_languages().with_preloaded_language_models().build()
+def _table():
+    return _script_table()
 
 
-def _code(language) -> str:
-    iso1 = getattr(language, "iso_code_639_1", None)
-    return (iso1.name if iso1 is not None else language.iso_code_639_3.name).lower()
+def script_counts(text: str) -> dict[str, int]:
+    """Letters (and combining signs) per ISO 15924 script; other characters are ignored."""
+    t = text.translate(_table())
+    out = {}
+    for ch in set(t):
+        i = ord(ch) - _TAG_BASE
+        if 0 <= i < len(_SCRIPTS):
+            out[_SCRIPTS[i]] = t.count(ch)
+    return out
 
 
-def identify(text: str) -> Language:
+# A few hundred frequent characters that differ between Simplified and Traditional Chinese.
+_HANS = set(
+    "这们国会对时说发经过为后现开关动见长问东业实进学员样电体还没点种应从两军产党书区边门认义头统气报议记让价务华权计则战亿达连运总选"
+    "来个们时们对于与专业丛东丝丢两严丧个丰临为丽举么义乌乐乔习乡书买乱争于亏云亚产亩亲亿仅从仑仓仪们价众优伙会伞伟传伤伦伪体余佣侠侣侥侦侧侨"
+    "侬俣俦俨俩俭债倾偿储儿兑党兰关兴兹养兽冁内冈册写军农冯冲决况冻净凉减凑凤凭击凿刍划刘则刚创删别刭刹剀剂剐剑剥剧劝办务动励劲劳势勋勐勚匦匮"
+    "区医华协单卖卢卤卫却厂厅历厉压厌厕厢厣厦厨县参双发变叙叠叶号叹吗吨听启吴呐呒呓呕员呙呛呜咏咙咛响哑哒哓哔哕哗哙哜哝哟唛唝唠唡唢唤啧啬啭"
+    "啮啸喷喽喾嗫嗳嘘嘤嘱噜嚣团园围囵国图圆圣圹场坏块坚坛坜坝坞坟坠垄垅垆垒垦垩垫垭垱垲垴埘埙埚埯堑堕墙壮声壳壶处备复够头夸夹夺奁奂奋奖奥妆妇"
+    "妈妩妪妫姗姹娄娅娆娇娈娱娲娴婳婴婵婶媪嫒嫔嫱嬷孙学孪宁宝实宠审宪宫宽宾寝对寻导寿将尔尘尝尧尴尸层屃屉届属屡屦屿岁岂岖岗岘岚岛岭岳岽岿峃峄"
+    "峡峣峤峥峦崂崃崄崭嵘嵚嵝巅巩巯币帅师帏帐帜带帧帮帱帻帼幂庄庆庐庑库应庙庞废廪开异弃张弥弪弯弹强归当录彦彻径徕忆忏忧忾怀态怂怃怄怅怆怜总怼怿"
+    "恋恒恳恶恸恹恺恻恼恽悦悫悬悭悯惊惧惨惩惫惬惭惮惯愠愤愦愿慑懑懒懔戆戋戏戗战戬户扑执扩扪扫扬扰抚抛抟抠抡抢护报担拟拢拣拥拦拧拨择挂挚挛挜挝"
+    "挞挟挠挡挢挣挤挥挦捞损捡换捣据掳掴掷掸掺掼揽揾揿搀搁搂搅携摄摅摆摇摈摊撄撑撵撷撸撺擞攒敌敛数斋斓斗斩断无旧时旷旸昙昼昽显晋晒晓晔晕晖暂暧"
+)
+_HANT = set(
+    "這們國會對時說發經過為後現開關動見長問東業實進學員樣電體還沒點種應從兩軍產黨書區邊門認義頭統氣報議記讓價務華權計則戰億達連運總選"
+    "來個於與專叢絲丟嚴喪豐臨麗舉麼烏樂喬習鄉買亂爭虧雲亞畝親僅侖倉儀眾優夥傘偉傳傷倫偽餘傭俠侶僥偵側僑儂儔儼倆儉債傾償儲兒兌蘭興茲養獸"
+    "岡冊寫農馮衝決況凍淨涼減湊鳳憑擊鑿芻劃劉剛創刪別剄剎剴劑剮劍剝劇勸辦勵勁勞勢勳勩匭匱醫協單賣盧滷衛卻廠廳歷厲壓厭廁廂厴廈廚縣參雙變敘"
+    "疊葉號嘆嗎噸聽啟吳吶嘸囈嘔員咼嗆嗚詠嚨嚀響啞噠嘵嗶噦嘩噲嚌噥喲嘜嗊嘮啢嗩喚嘖嗇囀齧嘯噴嘍嚳囁噯噓嚶囑嚕囂團園圍圇圖圓聖壙場壞塊堅壇壢"
+    "壩塢墳墜壟壚壘墾堊墊埡壋塏堖塒塤堝墊塹墮牆壯聲殼壺處備復夠頭誇夾奪奩奐奮獎奧妝婦媽嫵嫗媯姍奼婁婭嬈嬌孌娛媧嫻嫿嬰嬋嬸媼嬡嬪嬙嬤孫孿"
+    "寧寶實寵審憲宮寬賓寢尋導壽將爾塵嘗堯尷屍層屜屆屬屢屨嶼歲豈嶇崗峴嵐島嶺嶽崠巋嶨嶧峽嶢嶠崢巒嶗崍嶮嶄嶸嶔嶁巔鞏巰幣帥師幃帳幟帶幀幫幬幘"
+    "幗冪莊慶廬廡庫應廟龐廢廩開異棄張彌弳彎彈強歸當錄彥徹徑徠憶懺憂愾懷態慫憮慪悵愴憐總懟懌戀恆懇惡慟懨愷惻惱惲悅愨懸慳憫驚懼慘懲憊愜慚憚"
+    "慣慍憤憒願懾懣懶懍戇戔戲戧戰戩戶撲執擴捫掃揚擾撫拋摶摳掄搶護報擔擬攏揀擁攔擰撥擇掛摯攣掗撾撻挾撓擋撟掙擠揮撏撈損撿換搗據擄摑擲撣摻摜"
+    "攬搵撳攙擱摟攪攜攝攄擺搖擯攤攖撐攆擷擼攛擻攢敵斂數齋斕鬥斬斷無舊時曠暘曇晝曨顯晉曬曉曄暈暉暫曖"
+)
+
+
+def _han_script(text: str) -> str:
+    s = t = 0
+    for ch in text:
+        if ch in _HANS:
+            s += 1
+        elif ch in _HANT:
+            t += 1
+    return "Hant" if t > s else "Hans"
+
+
+# Scripts that name one language (among those newsflow reports).
+_SCRIPT_LANGUAGE = {
+    "Grek": "el", "Armn": "hy", "Hebr": "he", "Thaa": "dv", "Guru": "pa", "Gujr": "gu",
+    "Orya": "or", "Taml": "ta", "Telu": "te", "Knda": "kn", "Mlym": "ml", "Sinh": "si",
+    "Thai": "th", "Laoo": "lo", "Mymr": "my", "Geor": "ka", "Hang": "ko", "Khmr": "km",
+    "Kana": "ja", "Tfng": "zgh",
+}
+# Scripts lingua covers (short text goes to lingua only in these).
+_LINGUA_SCRIPTS = {"Latn", "Cyrl", "Arab", "Deva", "Beng", "Hani"}
+
+
+def _dominant(counts: dict[str, int]) -> Optional[str]:
+    if not counts:
+        return None
+    if counts.get("Kana", 0) and counts.get("Kana", 0) + counts.get("Hani", 0) >= max(counts.values()):
+        return "Kana"  # Japanese mixes kana and kanji
+    if counts.get("Hang", 0) and counts.get("Hang", 0) + counts.get("Hani", 0) >= max(counts.values()):
+        return "Hang"
+    return max(counts, key=counts.get)
+
+
+def script_of(text: str) -> Optional[str]:
+    """ISO 15924 code of the main script of `text` (Hans/Hant for Chinese, Jpan, Kore), or None."""
+    return _report_script(_dominant(script_counts(text)), text)
+
+
+def _report_script(dominant: Optional[str], text: str) -> Optional[str]:
+    if dominant == "Hani":
+        return _han_script(text)
+    if dominant == "Kana":
+        return "Jpan"
+    if dominant == "Hang":
+        return "Kore"
+    return dominant
+
+
+# ---------------------------------------------------------------------------
+# Code normalisation (CLD2 and lingua codes -> ISO 639-1 where one exists, else 639-3).
+# ---------------------------------------------------------------------------
+
+_CLD2_ALIASES = {"iw": "he", "jw": "jv", "in": "id", "no": "nb", "fil": "tl", "zh-hant": "zh", "sr-me": "sr",
+                 "ku": "kmr", "ckb": "ckb", "mo": "ro", "ji": "yi", "xx-qaai": "und", "zzb": "und"}
+
+
+def _cld2_code(code: str) -> str:
+    c = code.lower()
+    c = _CLD2_ALIASES.get(c, c)
+    return c.split("-")[0] if c not in ("und",) else c
+
+
+# Groups a detector confuses, and languages CLD2 lacks that look like what it says instead.
+_NGRAM_GROUPS = {
+    "hr": ("hr", "bs", "sr"), "bs": ("hr", "bs", "sr"), "sr": ("hr", "bs", "sr"),
+    "id": ("id", "ms"), "ms": ("id", "ms"),
+    "zu": ("zu", "xh", "nd", "ss"), "xh": ("zu", "xh", "nd"), "nd": ("zu", "xh", "nd"),
+    "st": ("st", "nso", "tn"), "tn": ("st", "nso", "tn"), "nso": ("st", "nso", "tn"),
+    "mi": ("mi", "ty"), "haw": ("mi", "ty", "haw"), "ty": ("mi", "ty"),
+    "fa": ("fa", "prs"), "prs": ("fa", "prs"),
+    "ar": ("ar", "mey", "shi"), "kmr": ("kmr", "ckb"), "ckb": ("kmr", "ckb"),
+    "zh": ("zh", "yue"), "yue": ("zh", "yue"),
+    "rw": ("rw", "bem", "ny"), "ny": ("ny", "bem", "rw"), "bem": ("rw", "bem", "ny"),
+    "ak": ("ee", "ak", "fuc"), "ee": ("ee", "ak"), "fuc": ("fuc", "ff"),
+}
+# Latin-script languages CLD2 does not know: checked when CLD2 is unsure.
+# Groups where lingua's pick may really be a relative lingua does not know.
+_SHORT_NGRAM_GROUPS = {
+    "ar": ("ar", "mey", "shi"), "fa": ("fa", "prs"), "zh": ("zh", "yue"), "st": ("st", "nso"),
+    "mi": ("mi", "ty"), "zu": ("zu", "nd", "ss"), "ru": ("ru", "tt", "ba"), "kk": ("kk", "ky", "ba", "tt"),
+    "mn": ("mn", "ky"), "tr": ("tr", "tk"), "de": ("de", "lb"), "is": ("is", "fo"), "hi": ("hi", "ne"),
+    "mr": ("mr", "ne"), "es": ("es", "gl"), "pt": ("pt", "gl"),
+}
+_MIN_NGRAM_LETTERS = 40
+_LINGUA_CODES = frozenset("""
+af ar az be bg bn bs ca cs cy da de el en eo es et eu fa fi fr ga gu he hi hr
+hu hy id is it ja ka kk ko la lg lt lv mi mk mn mr ms nb nl nn pa pl pt ro ru
+sk sl sn so sq sr st sv sw ta te th tl tn tr ts uk ur vi xh yo zh zu""".split())
+_NGRAM_LATN_EXTRA = ("bem", "ee", "fuc", "kmr", "nd", "nso", "ty")
+_NGRAM_ARAB_EXTRA = ("ckb", "mey", "prs", "shi")
+
+
+# ---------------------------------------------------------------------------
+# Models, loaded once.
+# ---------------------------------------------------------------------------
+
+_MODEL_DIR = os.path.join(os.path.dirname(os.path.abspath(__file__)), "language_model")
+_lock = threading.Lock()
+
+
+@functools.cache
+def _bias() -> dict:
+    with open(os.path.join(_MODEL_DIR, "bias.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+@functools.cache
+def _lingua():
+    from lingua import Language as L, LanguageDetectorBuilder
+
+    # Languages with a script of their own are decided by script; lingua only needs the rest.
+    own_script = {"el", "hy", "he", "pa", "gu", "ta", "te", "th", "ka", "ko"}
+    langs = [l for l in L.all() if l.iso_code_639_1.name.lower() not in own_script]
+    return LanguageDetectorBuilder.from_languages(*langs).build()  # models load lazily
+
+
+def _ngram_model():
+    from agents.language_ngrams import model
+
+    return model()
+
+
+def warm_up() -> None:
+    _table()
+    _bias()
+    _ngram_model()
+    det = _lingua()
+    # Latin-script models are the ones short text needs most; load them before traffic.
+    det.compute_language_confidence_values("the news of the day")
+
+
+# ---------------------------------------------------------------------------
+# Detection
+# ---------------------------------------------------------------------------
+
+
+def _cld2(text: str):
+    try:
+        reliable, _, details = pycld2.detect(text, bestEffort=True)
+    except pycld2.error:
+        try:
+            reliable, _, details = pycld2.detect("".join(c for c in text if c.isprintable()), bestEffort=True)
+        except Exception:
+            return False, []
+    return reliable, [(_cld2_code(d[1]), d[2], d[3]) for d in details if d[1] != "un"]
+
+
+def _ngram_pick(text: str, cands, prior: Optional[str], prior_bonus: float):
+    scores = _ngram_model().scores(text, cands)
+    if not scores:
+        return None, 0.0
+    if prior in scores:
+        scores[prior] += prior_bonus
+    best = max(scores, key=scores.get)
+    ordered = sorted(scores.values(), reverse=True)
+    margin = ordered[0] - ordered[1] if len(ordered) > 1 else 1.0
+    return best, margin
+
+
+def _fix_variant(code: str, dominant: Optional[str]) -> str:
+    if code in ("kmr", "ckb"):
+        return "ckb" if dominant == "Arab" else "kmr"
+    return code
+
+
+def _long(text: str, dominant: str, hint: Optional[str]) -> tuple[str, float]:
+    reliable, details = _cld2(text)
+    if not details:
+        code = _SCRIPT_LANGUAGE.get(dominant)
+        return (code, 0.5) if code else ("und", 0.0)
+    top, percent, _ = details[0]
+    top = _fix_variant(top, dominant)
+    cands = set(_NGRAM_GROUPS.get(top, ()))
+    if not reliable or percent < 70:
+        cands |= {_fix_variant(d[0], dominant) for d in details}
+        if dominant == "Latn":
+            cands |= set(_NGRAM_LATN_EXTRA)
+        elif dominant == "Arab":
+            cands |= set(_NGRAM_ARAB_EXTRA)
+    if hint and hint in cands:
+        pass
+    if cands:
+        cands.add(top)
+        best, margin = _ngram_pick(text, cands, top, _B.long_cld2_bonus)
+        if best is not None:
+            if hint and hint in cands and hint != best and margin < _B.hint_margin:
+                best, margin = hint, 0.0
+            conf = _conf_long(reliable, percent, best == top, margin, grouped=True)
+            return best, conf
+    return top, _conf_long(reliable, percent, True, 1.0, grouped=False)
+
+
+class _B:  # decision constants (tuned on the development half; see fit_bias.py)
+    long_cld2_bonus = 0.02  # per n-gram mean log-probability
+    hint_margin = 0.02
+    hint_bonus = 0.7  # log-odds added to the hinted language on short text
+
+
+def _conf_long(reliable: bool, percent: int, agrees: bool, margin: float, grouped: bool) -> float:
+    if not grouped:
+        return 0.99 if reliable and percent >= 80 else (0.9 if reliable else 0.6)
+    if margin >= 0.15:
+        return 0.97 if reliable else 0.85
+    if margin >= 0.05:
+        return 0.85
+    return 0.6
+
+
+def _bucket(n_tokens: int) -> str:
+    return "1" if n_tokens <= 1 else "2" if n_tokens == 2 else "3"
+
+
+def _short(text: str, dominant: str, hint: Optional[str]) -> tuple[str, float]:
+    tokens = _TOKENS.findall(text)
+    table = _bias()[_bucket(len(tokens))]
+    biases, w = table["bias"], table["cld2"]
+    reliable, details = _cld2(text)
+    cld = _fix_variant(details[0][0], dominant) if details else None
+    n_letters = len(text) if dominant == "Hani" else sum(map(len, tokens))
+    if cld and cld not in _LINGUA_CODES and reliable and n_letters >= _MIN_NGRAM_LETTERS:
+        return _long(text, dominant, hint)  # a language lingua does not know
+    with _lock:  # lazy model loading inside lingua is not meant to race
+        values = _lingua().compute_language_confidence_values(text)
+    scored = []
+    for v in values[:8]:
+        if v.value <= 0.0:
+            break
+        code = v.language.iso_code_639_1.name.lower()
+        s = math.log(v.value) + biases.get(code, 0.0) + (w if code == cld else 0.0)
+        if hint and code == hint:
+            s += _B.hint_bonus
+        scored.append((s, code))
+    if not scored:
+        return (cld, 0.5) if cld else ("und", 0.0)
+    scored.sort(reverse=True)
+    z = sum(math.exp(s - scored[0][0]) for s, _ in scored)
+    best = scored[0][1]
+    conf = 1.0 / z
+    group = _SHORT_NGRAM_GROUPS.get(best)
+    if group and n_letters >= _MIN_NGRAM_LETTERS:
+        # lingua's language has close relatives it does not know (Dari, Hassaniya, Cantonese, ...)
+        pick, margin = _ngram_pick(text, group, best, _B.long_cld2_bonus)
+        if pick and pick != best:
+            return pick, 0.85 if margin >= 0.15 else 0.6
+    return best, conf
+
+
+def _looks_like_code(text: str, n_letters: int) -> bool:
+    n = len(_CODE_CHARS.findall(text))
+    return n >= 3 and n >= 0.1 * (n_letters + n)
+
+
+def _identify(text: str, hint: Optional[str] = None) -> Language:
     sample = _NON_LINGUISTIC.sub(" ", text[:MAX_CHARS])
-    if sum(ch.isalpha() for ch in sample) < 2:
-        return UNDETERMINED  # numbers, URLs without words, emoji, punctuation
-    values = _detector().compute_language_confidence_values(sample)
-    if not values or values[0].value <= 0.0:
-        return UNDETERMINED
-    best = values[0]
-    return Language(_code(best.language), round(float(best.value), 4))
+    counts = script_counts(sample)
+    n_letters = sum(counts.values())
+    if n_letters < 2 or _looks_like_code(sample, n_letters):
+        return UNDETERMINED  # numbers, links without words, emoji, punctuation, code
+    dominant = _dominant(counts)
+    script = _report_script(dominant, sample)
+    hint = (hint or "").split("-")[0].lower() or None
+    single = _SCRIPT_LANGUAGE.get(dominant)
+    if single and counts[dominant] >= 0.6 * n_letters:
+        conf = 0.99 if counts[dominant] >= 3 else 0.9
+        return Language(single, conf, script)
+    if n_letters >= LONG_LETTERS or dominant not in _LINGUA_SCRIPTS:
+        code, conf = _long(sample, dominant, hint)
+    else:
+        code, conf = _short(sample, dominant, hint)
+    if code == "und":
+        return Language("und", 0.0, script)
+    if code == "zh" and dominant == "Hani" and _is_cantonese(sample):
+        code = "yue"
+    return Language(code, round(float(conf), 4), script)
+
+
+_CANTONESE = set("嘅係咗唔佢嘢啲喺冇嚟哋咁乜嗰噉")
+
+
+def _is_cantonese(text: str) -> bool:
+    return sum(ch in _CANTONESE for ch in text) >= 2
+
+
+def identify(text: str, hint: Optional[str] = None) -> Language:
+    """Language, confidence and script of `text`; `hint` (e.g. the feed's `lang_hint`) is a prior."""
+    return _identify(text, hint)
+
+
+# ---------------------------------------------------------------------------
+# The stage
+# ---------------------------------------------------------------------------
+
+HINT_STATS = {"hinted": 0, "disagreed": 0}
+_MIN_SPAN_LETTERS = 20
+# A run of another script inside a paragraph (a name in Han characters in an English story).
+_RUN_PATTERNS = {
+    "Hani": re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff]+"),
+    "Cyrl": re.compile(r"[\u0400-\u052f]{2,}(?:[\s\-][\u0400-\u052f]+)*"),
+    "Arab": re.compile(r"[\u0600-\u06ff]{2,}(?:\s[\u0600-\u06ff]+)*"),
+    "Hang": re.compile(r"[\uac00-\ud7af]+(?:\s[\uac00-\ud7af]+)*"),
+    "Grek": re.compile(r"[\u0370-\u03ff]{2,}(?:\s[\u0370-\u03ff]+)*"),
+    "Hebr": re.compile(r"[\u0590-\u05ff]{2,}(?:\s[\u0590-\u05ff]+)*"),
+    "Deva": re.compile(r"[\u0900-\u097f]{2,}(?:\s[\u0900-\u097f]+)*"),
+    "Thai": re.compile(r"[\u0e00-\u0e7f]{2,}"),
+    "Latn": re.compile(r"[A-Za-z\u00c0-\u024f]{2,}(?:\s[A-Za-z\u00c0-\u024f]+)*"),
+}
+_LINES = re.compile(r"[^\n]*\S[^\n]*")
+
+
+def _paragraphs(article: Article) -> list[tuple[int, int]]:
+    if article.paragraphs:
+        return [(p.start, p.end) for p in article.paragraphs]
+    return [(m.start(), m.end()) for m in _LINES.finditer(article.body)]
+
+
+def _spans(body: str, paras, doc: Language) -> list[LanguageSpan]:
+    spans: list[LanguageSpan] = []
+    doc_script = (doc.script or "")[:4]
+    doc_base = "Hani" if doc_script in ("Hans", "Hant") else doc_script
+    for start, end in paras:
+        text = body[start:end]
+        counts = script_counts(text)
+        n = sum(counts.values())
+        if n >= _MIN_SPAN_LETTERS:
+            reliable, details = _cld2(text)
+            if reliable and details and details[0][0] == doc.code and len(counts) == 1:
+                continue  # CLD2 agrees with the document and there is one script: nothing to mark
+            lang = _identify(text)
+            if lang.code != "und" and (lang.code != doc.code or lang.script != doc.script) and lang.confidence >= 0.6:
+                s, e = _strip(body, start, end)
+                spans.append(LanguageSpan(s, e, lang.code, lang.confidence, lang.script))
+                continue
+        # Runs of another script inside the paragraph.
+        present = {"Hani" if k == "Kana" else k for k in counts}
+        for scr in present - {doc_base}:
+            rx = _RUN_PATTERNS.get(scr)
+            if rx is None:
+                continue
+            for m in rx.finditer(text):
+                run = m.group()
+                lang = _identify(run)
+                if lang.code == "und":
+                    if scr != "Hani":
+                        continue
+                    lang = Language("zh", 0.5, _han_script(run))
+                spans.append(LanguageSpan(start + m.start(), start + m.end(), lang.code,
+                                          min(lang.confidence, 0.9), lang.script or script_of(run)))
+    spans.sort(key=lambda s: s.start)
+    return spans
+
+
+def _strip(body: str, start: int, end: int) -> tuple[int, int]:
+    while start < end and body[start].isspace():
+        start += 1
+    while end > start and body[end - 1].isspace():
+        end -= 1
+    return start, end
 
 
 def detect_language(article: Article) -> Article:
-    article.language = identify(article.body)
+    hint = article.lang_hint
+    lang = _identify(article.body, hint)
+    article.language = lang
+    if hint:
+        HINT_STATS["hinted"] += 1
+        if lang.code != "und" and hint.split("-")[0].lower() != lang.code:
+            HINT_STATS["disagreed"] += 1
+            article.processing.notes.append(f"language: lang_hint {hint!r} disagrees with detected {lang.code!r}")
+    if lang.code != "und":
+        paras = _paragraphs(article)
+        spans = _spans(article.body, paras, lang)
+        lang, spans = _majority(article.body, paras, lang, spans)
+        article.language = lang
+        article.language_spans = spans
     return article
 
 
+def _majority(body: str, paras, doc: Language, spans: list[LanguageSpan]):
+    """If paragraphs in one other language hold most of the letters, that is the document's."""
+    letters: dict[tuple[str, Optional[str]], int] = {}
+    for s in spans:
+        key = (s.code, s.script)
+        letters[key] = letters.get(key, 0) + sum(ch.isalpha() for ch in body[s.start : s.end])
+    if not letters:
+        return doc, spans
+    (code, script), n = max(letters.items(), key=lambda kv: kv[1])
+    total = sum(ch.isalpha() for ch in body)
+    if n <= total / 2:
+        return doc, spans
+    new_doc = Language(code, round(min(doc.confidence, n / total), 4), script)
+    return new_doc, _spans(body, paras, new_doc)
+
+
 def make_stage() -> Stage:
-    return Stage("language", detect_language, warm_up=_detector)
+    return Stage("language", detect_language, warm_up=warm_up)

@@ -1,7 +1,9 @@
+import os
+
 import pytest
 
-from agents.language import detect_language, identify
-from schemas import Article
+from agents.language import HINT_STATS, detect_language, identify, make_stage, script_of
+from schemas import Article, Span
 
 
 @pytest.mark.parametrize(
@@ -19,14 +21,123 @@ def test_identifies_common_news_languages(text, code):
     result = identify(text)
     assert result.code == code
     assert 0.0 < result.confidence <= 1.0
+    assert result.script
 
 
-@pytest.mark.parametrize("text", ["12345 678.90", "https://t.co/ 2024-01-01", "🙂🙂🎉", "  \n ", ""])
+@pytest.mark.parametrize(
+    "text",
+    ["12345 678.90", "https://t.co/ 2024-01-01", "🙂🙂🎉", "  \n ", "", "def f(x): return {x: [1, 2]}; y = f(3)"],
+)
 def test_no_language_is_und(text):
     result = identify(text)
     assert result.code == "und" and result.confidence == 0.0
 
 
+@pytest.mark.parametrize(
+    "text,code,script",
+    [
+        ("习近平周二在北京会见了来访的外国领导人。", "zh", "Hans"),
+        ("習近平週二在北京會見了來訪的外國領導人。", "zh", "Hant"),
+        ("Влада Србије је у уторак усвојила нови закон о раду и платама.", "sr", "Cyrl"),
+        ("Η κυβέρνηση ανακοίνωσε την Τρίτη νέα μεταρρύθμιση.", "el", "Grek"),
+        ("政府は火曜日に新しい年金改革を発表した。", "ja", "Jpan"),
+        ("정부는 화요일 새로운 연금 개혁을 발표했다.", "ko", "Kore"),
+        ("รัฐบาลประกาศการปฏิรูปบำนาญใหม่ในวันอังคาร", "th", "Thai"),
+    ],
+)
+def test_scripts_and_variants(text, code, script):
+    result = identify(text)
+    assert (result.code, result.script) == (code, script)
+
+
+def test_cantonese_is_not_mandarin():
+    assert identify("佢哋琴日喺香港開會，講咗好多嘢，但係冇結果。").code == "yue"
+
+
+def test_long_text_goes_fast_path_with_high_confidence():
+    text = (
+        "The government announced on Tuesday a new reform of the pension system, which will raise "
+        "the retirement age by two years over the next decade, officials said. Unions have called "
+        "for strikes across the country in response to the announcement."
+    )
+    result = identify(text)
+    assert result.code == "en" and result.confidence >= 0.9 and result.script == "Latn"
+
+
+def test_script_of():
+    assert script_of("Hello") == "Latn"
+    assert script_of("Привет") == "Cyrl"
+    assert script_of("123") is None
+
+
+def test_hint_is_a_prior_not_an_order():
+    english = "The government announced on Tuesday a new reform of the pension system, officials said."
+    art = detect_language(Article(id="h", body=english, lang_hint="de"))
+    assert art.language.code == "en"
+    assert any("lang_hint" in n for n in art.processing.notes)
+    assert HINT_STATS["disagreed"] >= 1
+    # on an ambiguous single word the hint decides
+    assert identify("Kind", hint="de").code == "de"
+
+
+def test_quoted_paragraph_in_another_language_is_a_span():
+    body = (
+        "The minister spoke to reporters after the meeting in Paris on Tuesday evening, and he said the "
+        "talks had been difficult but useful for both sides.\n\n"
+        "« Nous sommes très heureux de cette rencontre historique entre nos deux pays », a déclaré le ministre.\n\n"
+        "The talks will continue next week in Berlin, according to officials from both delegations."
+    )
+    art = detect_language(Article(id="q", body=body))
+    assert art.language.code == "en"
+    french = [s for s in art.language_spans if s.code == "fr"]
+    assert len(french) == 1
+    assert body[french[0].start : french[0].end].startswith("« Nous sommes")
+    assert 0.0 < french[0].confidence <= 1.0 and french[0].script == "Latn"
+
+
+def test_cjk_name_in_english_is_a_script_span(wire_text):
+    art = detect_language(Article(id="w", body=wire_text))
+    assert art.language.code == "en"
+    runs = [s for s in art.language_spans if wire_text[s.start : s.end] == "習近平"]
+    assert runs and all(s.code == "zh" and s.script == "Hant" for s in runs)
+
+
+def test_given_paragraphs_are_used():
+    body = "Hello there, this is an English paragraph about the weather today, and it is the longer one of the two.\nBonjour tout le monde, il fait beau aujourd'hui à Paris."
+    cut = body.index("\n")
+    art = Article(id="p", body=body, paragraphs=[Span(0, cut), Span(cut + 1, len(body))])
+    art = detect_language(art)
+    assert [(s.start, s.end) for s in art.language_spans if s.code == "fr"] == [(cut + 1, len(body))]
+
+
 def test_stage_sets_article_language(bbc_text):
     article = detect_language(Article(id="b", body=bbc_text))
     assert article.language.code == "en"
+    assert article.language.script == "Latn"
+
+
+def test_stage_has_warm_up():
+    stage = make_stage()
+    assert stage.name == "language" and stage.warm_up is not None
+
+
+DATA = os.path.join(os.path.dirname(__file__), "..", "..", "shared", "data", "langid", "ntrex_paragraphs.jsonl.gz")
+
+
+@pytest.mark.skipif(not os.path.exists(DATA), reason="../shared/data/langid not present")
+def test_ntrex_sample_accuracy_and_calibration():
+    import gzip
+    import json
+
+    seen, rows = {}, []
+    with gzip.open(DATA, "rt", encoding="utf-8") as f:
+        for line in f:
+            it = json.loads(line)
+            if seen.get(it["lang"], 0) < 3:
+                seen[it["lang"]] = seen.get(it["lang"], 0) + 1
+                rows.append(it)
+    out = [(identify(it["text"]), it["lang"]) for it in rows]
+    acc = sum(r.code == g for r, g in out) / len(out)
+    confident = [r.code == g for r, g in out if r.confidence >= 0.9]
+    assert acc >= 0.85
+    assert sum(confident) / len(confident) >= 0.95
