@@ -26,7 +26,9 @@ def parse_stage_list(spec: Optional[str]) -> list[str]:
     return [s for s in STAGE_ORDER if s in names]
 
 
-def build_stages(names: Iterable[str], *, ner_model: Optional[str] = None) -> dict[str, Stage]:
+def build_stages(
+    names: Iterable[str], *, ner_model: Optional[str] = None, tokens: bool = True
+) -> dict[str, Stage]:
     """Builds the requested stages; each stage's libraries are imported only when it is used."""
-    options = {"entities": {"path": ner_model}}
+    options = {"entities": {"path": ner_model}, "segment": {"tokens": tokens}}
     return {n: import_module(f"agents.{n}").make_stage(**options.get(n, {})) for n in names}

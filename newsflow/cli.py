@@ -63,11 +63,16 @@ def cmd_enrich(args: argparse.Namespace) -> int:
     from newsflow import logs
     from newsflow.enrich import run
 
+    settings = Settings.from_env()
     logs.setup(args.log_level or "warning", args.log_format or "json")
     source = sys.stdin.buffer if args.file in (None, "-") else open(args.file, "rb")
     dead = open(args.dead_letters, "wb") if args.dead_letters else sys.stderr.buffer
     try:
-        ok, failed = run(source, sys.stdout.buffer, dead, stages=args.stages, batch_size=args.batch_size)
+        ok, failed = run(
+            source, sys.stdout.buffer, dead, stages=args.stages, batch_size=args.batch_size,
+            ner_model=settings.ner_model or None, tokens=settings.tokens and not args.no_tokens,
+            max_item_bytes=settings.max_item_bytes,
+        )
     except (ValueError, FileNotFoundError) as exc:  # an unknown stage name, a missing model
         print(f"newsflow enrich: {exc}", file=sys.stderr)
         return 2
@@ -125,6 +130,7 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--dead-letters", metavar="PATH", help="write dead letters here instead of stderr")
     e.add_argument("--batch-size", type=int, default=64)
     e.add_argument("--quiet", action="store_true", help="no summary line on stderr")
+    e.add_argument("--no-tokens", action="store_true", help="leave out token offsets (env NEWSFLOW_TOKENS=0)")
     e.set_defaults(func=cmd_enrich)
 
     d = sub.add_parser("demo", parents=[common], help="broker + worker + sample items, printed; then stop")

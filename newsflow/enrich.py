@@ -33,10 +33,11 @@ def run(
     stages: Optional[str] = None,
     batch_size: int = 64,
     ner_model: Optional[str] = None,
+    tokens: bool = True,
     max_item_bytes: int = 8 * 1024 * 1024,
 ) -> tuple[int, int]:
     """Returns (enriched, dead-lettered); output lines keep input order."""
-    built = build_stages(parse_stage_list(stages), ner_model=ner_model)
+    built = build_stages(parse_stage_list(stages), ner_model=ner_model, tokens=tokens)
     for stage in built.values():  # load models now: a broken install fails before any input is read
         if stage.warm_up is not None:
             stage.warm_up()

@@ -31,6 +31,7 @@ class Settings:
     log_level: str = "info"  # NEWSFLOW_LOG_LEVEL
     log_format: str = "json"  # NEWSFLOW_LOG_FORMAT: json | text
     session_timeout: float = 30.0  # NEWSFLOW_SESSION_TIMEOUT: consumer group session, seconds
+    tokens: bool = True  # NEWSFLOW_TOKENS: emit token offsets (0/false keeps records small)
 
     @classmethod
     def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> "Settings":
@@ -39,7 +40,8 @@ class Settings:
         for f in fields(cls):
             raw = env.get(f"NEWSFLOW_{f.name.upper()}")
             if raw is not None and raw != "":
-                values[f.name] = type(getattr(cls, f.name))(raw)
+                kind = type(getattr(cls, f.name))
+                values[f.name] = raw.strip().lower() in ("1", "true", "yes", "on") if kind is bool else kind(raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 

@@ -38,7 +38,7 @@ def build(
     app = create_app(settings, registry)
     topics = Topics.declare(app, settings)
     metrics = PipelineMetrics.create(registry, stages)
-    built = build_stages(stages, ner_model=settings.ner_model or None)
+    built = build_stages(stages, ner_model=settings.ner_model or None, tokens=settings.tokens)
     # Models load before the worker joins its consumer group: loading holds the GIL for
     # seconds (lingua, spaCy), and an event loop starved that long misses heartbeats.
     for stage in built.values():

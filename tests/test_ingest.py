@@ -78,3 +78,4 @@ def test_a_stage_may_split_an_item_and_outputs_stay_in_place():
     outcomes = enrich_batch([Stage("language", split)], [Envelope(p, offset=i) for i, p in enumerate(payloads)])
     assert [getattr(o, "id", None) for o in outcomes] == ["one", "two#1", "two#2", None, "three"]
     assert all(o.processing.stage_ms["language"] >= 0 for o in outcomes if isinstance(o, Article))
+
