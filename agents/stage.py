@@ -11,7 +11,7 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Callable, Optional, Sequence, Union
+from typing import Any, Callable, Iterable, Optional, Sequence, Union
 
 from schemas import Article, DeadLetter
 from schemas.codec import to_dict
@@ -54,6 +54,14 @@ class Stage:
 
     def __call__(self, record: Any) -> Article:
         return self.process(record)
+
+
+def warm_up(stages: Iterable[Stage]) -> None:
+    """Loads every stage's models now, so a broken install fails before any input is read
+    (and, in a worker, before it joins its consumer group)."""
+    for stage in stages:
+        if stage.warm_up is not None:
+            stage.warm_up()
 
 
 def _one(stage: Stage, record: Any) -> Result:

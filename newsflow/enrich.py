@@ -8,6 +8,7 @@ from typing import BinaryIO, Iterable, Iterator, Optional
 
 from agents import build_stages, parse_stage_list
 from agents.pipeline import Envelope, enrich_batch
+from agents.stage import warm_up
 from schemas import Article
 from schemas.codec import encode
 
@@ -38,9 +39,7 @@ def run(
 ) -> tuple[int, int]:
     """Returns (enriched, dead-lettered); output lines keep input order."""
     built = build_stages(parse_stage_list(stages), ner_model=ner_model, tokens=tokens)
-    for stage in built.values():  # load models now: a broken install fails before any input is read
-        if stage.warm_up is not None:
-            stage.warm_up()
+    warm_up(built.values())
     ok = failed = 0
     name = "-" if source is sys.stdin.buffer else str(getattr(source, "name", "-"))
     for chunk in _batches(_lines(source), batch_size):

@@ -14,6 +14,7 @@ import faust
 from prometheus_client import CollectorRegistry
 
 from agents import STAGE_ORDER, build_stages
+from agents.stage import warm_up
 from streams.app import create_app
 from streams.config import Settings
 from streams.metrics import PipelineMetrics
@@ -40,10 +41,8 @@ def build(
     metrics = PipelineMetrics.create(registry, stages)
     built = build_stages(stages, ner_model=settings.ner_model or None, tokens=settings.tokens)
     # Models load before the worker joins its consumer group: loading holds the GIL for
-    # seconds (lingua, spaCy), and an event loop starved that long misses heartbeats.
-    for stage in built.values():
-        if stage.warm_up is not None:
-            stage.warm_up()
+    # seconds, and an event loop starved that long misses heartbeats.
+    warm_up(built.values())
     agents = [
         StageAgent(
             built[name], source=source, sink=sink, dead=topics.dead, settings=settings, metrics=metrics,
