@@ -40,6 +40,10 @@ MAX_CHARS = 3000
 # From this many letters on (a short paragraph), CLD2 (+ n-gram model) decides; below, lingua.
 LONG_LETTERS = 200
 # Tokens that carry no language: links, addresses, handles.
+# Between GATE_LETTERS and LONG_LETTERS, CLD2 decides when it is sure and the language is
+# outside the groups it confuses; lingua otherwise.
+GATE_LETTERS = 80
+_CLD2_DOUBT = frozenset("hr bs sr id ms nb nn da".split())
 _NON_LINGUISTIC = re.compile(r"\S+://\S*|www\.\S+|\S+@\S+|[@#]\w+")
 _CODE_CHARS = re.compile(r"[{}()\[\];=<>$\\|&*/_]")
 _TOKENS = re.compile(r"[^\W\d_]+")
@@ -207,7 +211,6 @@ _NGRAM_GROUPS = {
     "hr": ("hr", "bs", "sr"), "bs": ("hr", "bs", "sr"), "sr": ("hr", "bs", "sr"),
     "id": ("id", "ms"), "ms": ("id", "ms"),
     "zu": ("zu", "xh", "nd", "ss"), "xh": ("zu", "xh", "nd"), "nd": ("zu", "xh", "nd"),
-    "st": ("st", "nso", "tn"), "tn": ("st", "nso", "tn"), "nso": ("st", "nso", "tn"),
     "mi": ("mi", "ty"), "haw": ("mi", "ty", "haw"), "ty": ("mi", "ty"),
     "fa": ("fa", "prs"), "prs": ("fa", "prs"),
     "ar": ("ar", "mey", "shi"), "kmr": ("kmr", "ckb"), "ckb": ("kmr", "ckb"),
@@ -218,12 +221,16 @@ _NGRAM_GROUPS = {
 # Latin-script languages CLD2 does not know: checked when CLD2 is unsure.
 # Groups where lingua's pick may really be a relative lingua does not know.
 _SHORT_NGRAM_GROUPS = {
-    "ar": ("ar", "mey", "shi"), "fa": ("fa", "prs"), "zh": ("zh", "yue"), "st": ("st", "nso"),
-    "mi": ("mi", "ty"), "zu": ("zu", "nd", "ss"), "ru": ("ru", "tt", "ba"), "kk": ("kk", "ky", "ba", "tt"),
+    "ar": ("ar", "mey", "shi"), "fa": ("fa", "prs"), "zh": ("zh", "yue"),
+    "mi": ("mi", "ty"), "ru": ("ru", "tt", "ba"), "kk": ("kk", "ky", "ba", "tt"),
     "mn": ("mn", "ky"), "tr": ("tr", "tk"), "de": ("de", "lb"), "is": ("is", "fo"), "hi": ("hi", "ne"),
     "mr": ("mr", "ne"), "es": ("es", "gl"), "pt": ("pt", "gl"),
 }
-_MIN_NGRAM_LETTERS = 40
+_MIN_NGRAM_LETTERS = 60
+_UNKNOWN_MIN_LETTERS = 120  # below this, languages only the n-gram model knows are not proposed
+_MIN_SHORT_NGRAM_LETTERS = 100  # the n-gram model learnt paragraphs; below this, trust lingua
+# Languages CLD2 says for lingua languages' short text (Scottish Gaelic for Irish, Waray for Tagalog).
+_CLD2_LOOKALIKES = frozenset("gd war nso ceb gl".split())
 _LINGUA_CODES = frozenset("""
 af ar az be bg bn bs ca cs cy da de el en eo es et eu fa fi fr ga gu he hi hr
 hu hy id is it ja ka kk ko la lg lt lv mi mk mn mr ms nb nl nn pa pl pt ro ru
@@ -242,7 +249,9 @@ _lock = threading.Lock()
 
 @functools.cache
 def _bias() -> dict:
-    with open(os.path.join(_MODEL_DIR, "bias.json"), encoding="utf-8") as f:
+    # NEWSFLOW_LANG_BIAS: another table (e.g. one fitted on half the data, to check).
+    path = os.environ.get("NEWSFLOW_LANG_BIAS") or os.path.join(_MODEL_DIR, "bias.json")
+    with open(path, encoding="utf-8") as f:
         return json.load(f)
 
 
@@ -287,12 +296,19 @@ def _cld2(text: str):
     return reliable, [(_cld2_code(d[1]), d[2], d[3]) for d in details if d[1] != "un"]
 
 
+def _cld2_sure(cld) -> bool:
+    reliable, details = cld
+    return bool(reliable and details and details[0][1] >= 95 and details[0][0] not in _CLD2_DOUBT)
+
+
 def _ngram_pick(text: str, cands, prior: Optional[str], prior_bonus: float):
     scores = _ngram_model().scores(text, cands)
     if not scores:
         return None, 0.0
     if prior in scores:
         scores[prior] += prior_bonus
+    for code in scores.keys() & _UNKNOWN_TO_LIBRARIES:
+        scores[code] -= _B.unknown_penalty  # switch to them only on clear evidence
     best = max(scores, key=scores.get)
     ordered = sorted(scores.values(), reverse=True)
     margin = ordered[0] - ordered[1] if len(ordered) > 1 else 1.0
@@ -305,8 +321,8 @@ def _fix_variant(code: str, dominant: Optional[str]) -> str:
     return code
 
 
-def _long(text: str, dominant: str, hint: Optional[str]) -> tuple[str, float]:
-    reliable, details = _cld2(text)
+def _long(text: str, dominant: str, hint: Optional[str], cld=None, n_letters: int = LONG_LETTERS) -> tuple[str, float]:
+    reliable, details = cld or _cld2(text)
     if not details:
         code = _SCRIPT_LANGUAGE.get(dominant)
         return (code, 0.5) if code else ("und", 0.0)
@@ -319,20 +335,28 @@ def _long(text: str, dominant: str, hint: Optional[str]) -> tuple[str, float]:
             cands |= set(_NGRAM_LATN_EXTRA)
         elif dominant == "Arab":
             cands |= set(_NGRAM_ARAB_EXTRA)
-    if hint and hint in cands:
-        pass
-    if cands:
+    unsure_cap = 1.0
+    if n_letters < _UNKNOWN_MIN_LETTERS:
+        if cands & _UNKNOWN_TO_LIBRARIES:
+            unsure_cap = 0.85  # a relative only the n-gram model knows is possible, and not checked
+        cands -= _UNKNOWN_TO_LIBRARIES  # the n-gram model learnt paragraphs: no long shots on a sentence
+    if len(cands) > 1 or (cands and top not in cands):
         cands.add(top)
         best, margin = _ngram_pick(text, cands, top, _B.long_cld2_bonus)
         if best is not None:
             if hint and hint in cands and hint != best and margin < _B.hint_margin:
                 best, margin = hint, 0.0
             conf = _conf_long(reliable, percent, best == top, margin, grouped=True)
-            return best, conf
-    return top, _conf_long(reliable, percent, True, 1.0, grouped=False)
+            return best, min(conf, unsure_cap)
+    return top, min(unsure_cap, _conf_long(reliable, percent, True, 1.0, grouped=False))
+
+
+# Languages neither CLD2 nor lingua knows: only the n-gram model vouches for them.
+_UNKNOWN_TO_LIBRARIES = frozenset("bem ee fuc ff kmr nd nso ss ty ckb mey prs shi yue".split())
 
 
 class _B:  # decision constants (tuned on the development half; see fit_bias.py)
+    unknown_penalty = 0.05
     long_cld2_bonus = 0.02  # per n-gram mean log-probability
     hint_margin = 0.02
     hint_bonus = 0.7  # log-odds added to the hinted language on short text
@@ -359,8 +383,9 @@ def _short(text: str, dominant: str, hint: Optional[str]) -> tuple[str, float]:
     reliable, details = _cld2(text)
     cld = _fix_variant(details[0][0], dominant) if details else None
     n_letters = len(text) if dominant == "Hani" else sum(map(len, tokens))
-    if cld and cld not in _LINGUA_CODES and reliable and n_letters >= _MIN_NGRAM_LETTERS:
-        return _long(text, dominant, hint)  # a language lingua does not know
+    if (cld and cld not in _LINGUA_CODES and reliable and details[0][1] >= 95
+            and n_letters >= _MIN_NGRAM_LETTERS and cld not in _CLD2_LOOKALIKES):
+        return _long(text, dominant, hint, (reliable, details), n_letters)  # a language lingua does not know
     with _lock:  # lazy model loading inside lingua is not meant to race
         values = _lingua().compute_language_confidence_values(text)
     scored = []
@@ -379,7 +404,7 @@ def _short(text: str, dominant: str, hint: Optional[str]) -> tuple[str, float]:
     best = scored[0][1]
     conf = 1.0 / z
     group = _SHORT_NGRAM_GROUPS.get(best)
-    if group and n_letters >= _MIN_NGRAM_LETTERS:
+    if group and n_letters >= _MIN_SHORT_NGRAM_LETTERS:
         # lingua's language has close relatives it does not know (Dari, Hassaniya, Cantonese, ...)
         pick, margin = _ngram_pick(text, group, best, _B.long_cld2_bonus)
         if pick and pick != best:
@@ -389,16 +414,19 @@ def _short(text: str, dominant: str, hint: Optional[str]) -> tuple[str, float]:
 
 def _looks_like_code(text: str, n_letters: int) -> bool:
     n = len(_CODE_CHARS.findall(text))
-    return n >= 3 and n >= 0.1 * (n_letters + n)
+    return n >= 3 and n >= 0.25 * (n_letters + n)
 
 
 def _identify(text: str, hint: Optional[str] = None) -> Language:
-    sample = _NON_LINGUISTIC.sub(" ", text[:MAX_CHARS])
+    sample = text[:MAX_CHARS]
+    if "@" in sample or "#" in sample or "://" in sample or "www." in sample:
+        sample = _NON_LINGUISTIC.sub(" ", sample)
     counts = script_counts(sample)
     n_letters = sum(counts.values())
-    if n_letters < 2 or _looks_like_code(sample, n_letters):
-        return UNDETERMINED  # numbers, links without words, emoji, punctuation, code
     dominant = _dominant(counts)
+    # One Han, kana or Hangul character is a word; one Latin letter is not.
+    if n_letters < (1 if dominant in ("Hani", "Kana", "Hang") else 2) or _looks_like_code(sample, n_letters):
+        return UNDETERMINED  # numbers, links without words, emoji, punctuation, code
     script = _report_script(dominant, sample)
     hint = (hint or "").split("-")[0].lower() or None
     single = _SCRIPT_LANGUAGE.get(dominant)
@@ -407,6 +435,8 @@ def _identify(text: str, hint: Optional[str] = None) -> Language:
         return Language(single, conf, script)
     if n_letters >= LONG_LETTERS or dominant not in _LINGUA_SCRIPTS:
         code, conf = _long(sample, dominant, hint)
+    elif n_letters >= GATE_LETTERS and _cld2_sure(cld := _cld2(sample)):
+        code, conf = _long(sample, dominant, hint, cld, n_letters)  # a sentence CLD2 is sure of: skip lingua
     else:
         code, conf = _short(sample, dominant, hint)
     if code == "und":

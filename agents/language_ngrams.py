@@ -13,6 +13,7 @@ import numpy as np
 MODEL_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "language_model", "ngrams.npz")
 _WORDS = re.compile(r"[^\W\d_]+")
 MAX_N = 4
+_MAX_CHARS = 600  # a paragraph's worth: enough to separate close languages, bounded cost
 
 
 def ngrams(text: str) -> list[str]:
@@ -44,7 +45,7 @@ class NgramModel:
         if not cols:
             return {}
         get = self.index.get
-        idx = [i for i in map(get, ngrams(text[:2000])) if i is not None]
+        idx = [i for i in map(get, ngrams(text[:_MAX_CHARS])) if i is not None]
         if not idx:
             return {}
         sub = self.matrix[np.asarray(idx)][:, cols].astype(np.float32)

@@ -32,11 +32,15 @@ STEPS = [-2.0, -1.0, -0.5, -0.25, 0.25, 0.5, 1.0, 2.0]
 BONUSES = [0.0, 0.25, 0.5, 1.0, 1.5, 2.0]
 
 
+def id_half(item_id: str) -> int:
+    return int(hashlib.md5(item_id.encode()).hexdigest(), 16) % 2
+
+
 def short_rows(items):
     """(bucket, gold, sample) for the items identify() sends to lingua."""
     out = []
     for it in items:
-        sample = L._NON_LINGUISTIC.sub(" ", it["text"][: L.MAX_CHARS])
+        sample = L._NON_LINGUISTIC.sub(" ", it["text"][: L.MAX_CHARS])  # as identify() does
         counts = L.script_counts(sample)
         n = sum(counts.values())
         if n < 2:
@@ -45,6 +49,8 @@ def short_rows(items):
         if L._SCRIPT_LANGUAGE.get(dom) and counts[dom] >= 0.6 * n:
             continue
         if n >= L.LONG_LETTERS or dom not in L._LINGUA_SCRIPTS:
+            continue
+        if n >= L.GATE_LETTERS and L._cld2_sure(L._cld2(sample)):
             continue
         out.append((L._bucket(len(L._TOKENS.findall(sample))), it["lang"], sample, it["id"], dom))
     return out
@@ -104,6 +110,8 @@ def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sample-per-lang", type=int, default=0)
     ap.add_argument("--out", default=os.path.join(HERE, "bias.json"))
+    ap.add_argument("--half", type=int, choices=[0, 1], help="fit on this half of the ids only (md5 %% 2), "
+                    "so bench/language.py --heldout can score the other half")
     a = ap.parse_args(argv)
     rows = []
     for name in FILES:
@@ -114,6 +122,8 @@ def main(argv=None):
             for it in items:
                 per[it["lang"]].append(it)
             items = [it for v in per.values() for it in v[: a.sample_per_lang]]
+        if a.half is not None:
+            items = [it for it in items if id_half(it["id"]) == a.half]
         rows += short_rows(items)
     det = L._lingua()
     values = []
@@ -131,15 +141,15 @@ def main(argv=None):
         idx = [i for i, r in enumerate(rows) if r[0] == bucket]
         br = [rows[i] for i in idx]
         bk = Bucket(br, [values[i] for i in idx], [clds[i] for i in idx], codes)
-        half = np.array([int(hashlib.md5(r[3].encode()).hexdigest(), 16) % 2 for r in br])
+        half = np.array([id_half(r[3]) for r in br])
         zero = np.zeros(len(codes), dtype=np.float32)
         held = []
-        for k in (0, 1):
+        for k in ((0, 1) if a.half is None else ()):
             tr, te = bk.sub(half == k), bk.sub(half != k)
             b, w, m = fit(tr)
             held.append((te.macro(zero, 0.0), te.macro(b, w)))
-        base = sum(h[0] for h in held) / 2
-        cv = sum(h[1] for h in held) / 2
+        base = sum(h[0] for h in held) / 2 if held else float("nan")
+        cv = sum(h[1] for h in held) / 2 if held else float("nan")
         b, w, m = fit(bk)
         print(f"bucket {bucket}: {len(br)} texts; lingua alone {100 * base:.2f}, "
               f"2-fold held-out {100 * cv:.2f}, fitted on all (in-sample) {100 * m:.2f}, cld2 bonus {w}")
