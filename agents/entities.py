@@ -1,10 +1,26 @@
-"""entities: PER/ORG/LOC/MISC mentions with offsets into `body`.
+"""entities: PER/ORG/LOC/MISC mentions with offsets into `body`, grouped and linked.
 
-The model is newsflow's own, trained on CoNLL-2003 and shipped in `models/ner-en/` (see its
-README to rebuild it): packaged spaCy models are not on PyPI and score worse on news
+English: the model is newsflow's own, trained on CoNLL-2003 and shipped in `models/ner-en/`
+(see its README to rebuild it): packaged spaCy models are not on PyPI and score worse on news
 conventions. It runs per paragraph from the segment stage, batched with `nlp.pipe`, so the
-worker pays one model call per batch. Text in languages the model was not trained for gets
-no entities and a note, never English-model guesses.
+worker pays one model call per batch. Around it (`agents.entities_rules`, each layer measured
+on CoNLL-2003 valid with `bench/entities.py` and kept only where it did not hurt):
+- a short list of international organisations (EU, UN, Nato...) is ORG;
+- bracketed aliases after a mention (`Xi Jinping (習近平)`) are the same entity;
+- document-level label consistency: mentions of one entity get its majority label.
+
+Other languages: no English-model guesses. Country and major-city names of the place
+gazetteer (`agents.entities_places`: CLDR names in the document's language, GeoNames names)
+are found in the text and emitted as LOC (`source` = "gazetteer"), with a note saying so.
+
+Every article then gets: LOC mentions linked to a `Place` when the name is unambiguous,
+demonyms (MISC) `related` to their country, `entity_groups` (`agents.entities_groups`), a
+`confidence` per mention, and `published_at` from a wire dateline when nothing set it.
+
+Confidence is an estimate of the probability that a mention's span and label are right:
+the precision measured on CoNLL-2003 valid (document units) for mentions with the same label,
+the same source, the same gazetteer support and the same group size (1 / 2-3 / more); see
+`_CONFIDENCE` and `bench/entities.py --calibrate`, which rebuilds the table.
 """
 from __future__ import annotations
 
@@ -19,6 +35,11 @@ from schemas import ENTITY_LABELS, Article, Entity, Span
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "ner-en" / "model"
 SUPPORTED_LANGUAGES = frozenset({"en"})
 PIPE_BATCH = 64
+NO_ENTITY_LANGUAGES = frozenset({"und", "zxx", ""})
+# The layers around the model, in the order they run; NEWSFLOW_ENTITY_LAYERS picks a subset
+# ("none" for the bare model: links, groups and confidence are still computed).
+LAYERS = ("orgs", "titles", "aliases", "vote")
+MAX_SCAN_NGRAM = 5
 
 
 @functools.cache
@@ -32,9 +53,23 @@ def model_path(path: Optional[str] = None) -> str:
     return str(path or os.environ.get("NEWSFLOW_NER_MODEL") or DEFAULT_MODEL)
 
 
+def layers_from_env(value: Optional[str] = None) -> tuple[str, ...]:
+    value = value if value is not None else os.environ.get("NEWSFLOW_ENTITY_LAYERS")
+    if value is None or value.strip() == "":
+        return LAYERS
+    if value.strip() == "none":
+        return ()
+    wanted = {v.strip() for v in value.split(",")}
+    unknown = wanted - set(LAYERS)
+    if unknown:
+        raise ValueError(f"NEWSFLOW_ENTITY_LAYERS: unknown layer(s) {sorted(unknown)}; known: {LAYERS}")
+    return tuple(l for l in LAYERS if l in wanted)
+
+
 class EntityRecognizer:
-    def __init__(self, path: Optional[str] = None):
+    def __init__(self, path: Optional[str] = None, *, layers: Optional[Iterable[str]] = None):
         self.path = model_path(path)
+        self.layers = frozenset(layers_from_env() if layers is None else layers)
         if not Path(self.path, "meta.json").is_file():
             # A deployment error, not bad input: fail at start-up rather than dead-letter everything.
             raise FileNotFoundError(
@@ -43,36 +78,219 @@ class EntityRecognizer:
             )
 
     def warm_up(self) -> None:
+        from agents.entities_places import gazetteer
+
         _nlp(self.path)
+        gazetteer()
 
     def _regions(self, article: Article) -> list[Span]:
         return article.paragraphs or ([Span(0, len(article.body))] if article.body else [])
-
-    def _supported(self, article: Article) -> bool:
-        code = article.language.code if article.language else "en"
-        if code in SUPPORTED_LANGUAGES:
-            return True
-        article.entities = []
-        article.processing.notes.append(f"entities: no model for language '{code}'")
-        return False
 
     def __call__(self, article: Article) -> Article:
         return self.batch([article])[0]
 
     def batch(self, articles: list[Article]) -> list[Article]:
-        nlp = _nlp(self.path)
-        supported = [a for a in articles if self._supported(a)]
-        for a in supported:
+        english, other = [], []
+        for a in articles:
             a.entities = []
-        work = [(a, r) for a in supported for r in self._regions(a)]
+            a.entity_groups = []
+            code = a.language.code if a.language else "en"
+            (english if code in SUPPORTED_LANGUAGES else other).append(a)
+        self.recognise(english)
+        for a in other:
+            gazetteer_locations(a)
+        for a in articles:
+            refine(a, self.layers)
+        return articles
+
+    def recognise(self, articles: list[Article]) -> None:
+        """The model's mentions (source "model"), per paragraph, in body order."""
+        if not articles:
+            return
+        nlp = _nlp(self.path)
+        work = [(a, r) for a in articles for r in self._regions(a)]
         texts: Iterable[str] = (a.body[r.start : r.end] for a, r in work)
         for (article, region), doc in zip(work, nlp.pipe(texts, batch_size=PIPE_BATCH)):
             for ent in doc.ents:
                 if ent.label_ not in ENTITY_LABELS:
                     continue
                 start, end = region.start + ent.start_char, region.start + ent.end_char
-                article.entities.append(Entity(article.body[start:end], ent.label_, start, end))
-        return articles
+                article.entities.append(Entity(article.body[start:end], ent.label_, start, end, source="model"))
+
+
+def refine(article: Article, layers: Iterable[str] = LAYERS) -> Article:
+    """Rule layers, links, groups, confidence and the dateline, on `article.entities`."""
+    from agents.entities_groups import group
+    from agents.entities_places import gazetteer
+    from agents.entities_rules import alias_after, dateline_date, find_honorific_names, find_orgs
+
+    body = article.body
+    ents = article.entities
+    english = _is_english(article)
+    if english and "orgs" in layers:
+        taken = _Taken(ents)
+        for e in ents:
+            if e.label != "ORG" and e.text in _org_forms():
+                e.label, e.source = "ORG", "rule"
+        for start, end, _ in find_orgs(body):
+            if taken.free(start, end):
+                ents.append(Entity(body[start:end], "ORG", start, end, source="rule"))
+                taken.add(start, end)
+    persons: set[int] = set()  # id() of mentions an honorific marks as people
+    if english and "titles" in layers:
+        for start, end in find_honorific_names(body):
+            covering = [e for e in ents if e.start < end and start < e.end]
+            if not covering:
+                e = Entity(body[start:end], "PER", start, end, source="rule")
+                ents.append(e)
+                covering = [e]
+            for e in covering:
+                if e.label != "PER":
+                    e.label, e.source = "PER", (e.source or "model") + "+rule"
+                persons.add(id(e))
+    aliases: list[tuple[Entity, Entity]] = []
+    if english and "aliases" in layers:
+        taken = _Taken(ents)
+        at = {(e.start, e.end): e for e in ents}
+        for e in list(ents):
+            span = alias_after(body, e.end)
+            if not span:
+                continue
+            if span in at:  # the model found the alias itself: only pair them
+                aliases.append((e, at[span]))
+            elif taken.free(*span):
+                alias = Entity(body[span[0] : span[1]], e.label, span[0], span[1], source="alias")
+                ents.append(alias)
+                taken.add(*span)
+                aliases.append((e, alias))
+    ents.sort(key=lambda e: (e.start, -e.end))
+    gaz = gazetteer()
+    lang = article.language.code if article.language else "en"
+    for e in ents:
+        _link(e, gaz, lang)
+    pos = {id(e): i for i, e in enumerate(ents)}
+    pairs = [(pos[id(a)], pos[id(b)]) for a, b in aliases]
+    people = {i for i, e in enumerate(ents) if id(e) in persons}
+    article.entity_groups = group(article, pairs, vote="vote" in layers, persons=people)
+    for e in ents:
+        if e.label != "LOC":
+            e.place = None
+        if e.label == "LOC" and e.place is None:
+            _link(e, gaz, lang)
+    _confidence(article)
+    if not article.published_at and article.paragraphs:
+        p = article.paragraphs[0]
+        article.published_at = dateline_date(body[p.start : p.end], article.fetched_at)
+    return article
+
+
+def _is_english(article: Article) -> bool:
+    return (article.language.code if article.language else "en") in SUPPORTED_LANGUAGES
+
+
+@functools.cache
+def _org_forms() -> frozenset[str]:
+    from agents.entities_rules import ORG_FORMS
+
+    return frozenset(ORG_FORMS)
+
+
+class _Taken:
+    """Character ranges already covered by a mention."""
+
+    def __init__(self, ents: list[Entity]):
+        self.spans = [(e.start, e.end) for e in ents]
+
+    def free(self, start: int, end: int) -> bool:
+        return all(end <= s or start >= e for s, e in self.spans)
+
+    def add(self, start: int, end: int) -> None:
+        self.spans.append((start, end))
+
+
+def _link(e: Entity, gaz, lang: str) -> None:
+    if e.label == "LOC":
+        e.place = gaz.lookup(e.text, lang)
+        if e.place is None and e.text.endswith(("'s", "\u2019s")):
+            e.place = gaz.lookup(e.text[:-2], lang)
+    elif e.label == "MISC":
+        e.related = gaz.demonym(e.text)
+
+
+def gazetteer_locations(article: Article) -> None:
+    """LOC mentions from the place gazetteer, for text the English model must not read."""
+    from agents.entities_places import gazetteer
+
+    code = article.language.code if article.language else "und"
+    if code in NO_ENTITY_LANGUAGES or not article.body:
+        article.processing.notes.append(f"entities: no entities for language '{code}'")
+        return
+    names = gazetteer().scan_names(code)
+    body = article.body
+    toks = article.tokens
+    if toks is None:
+        from agents.segment_tokens import tokens as _tokens
+
+        toks = _tokens(body)
+    starts, ends = toks[0::2], toks[1::2]
+    lowered = _lowercase_words(body, starts, ends)
+    i, n = 0, len(starts)
+    while i < n:
+        hit = None
+        if body[starts[i]].isupper():
+            for k in range(min(MAX_SCAN_NGRAM, n - i), 0, -1):
+                text = body[starts[i] : ends[i + k - 1]]
+                if "\n" in text:
+                    continue
+                place = names.get(text)
+                if place is not None and text.lower() not in lowered:
+                    hit = (k, text, place)
+                    break
+        if hit:
+            k, text, place = hit
+            e = Entity(text, "LOC", starts[i], ends[i + k - 1], source="gazetteer", place=place)
+            article.entities.append(e)
+            i += k
+        else:
+            i += 1
+    article.processing.notes.append(
+        f"entities: language '{code}': LOC only, from the place gazetteer (no model for this language)"
+    )
+
+
+def _lowercase_words(body: str, starts: list[int], ends: list[int]) -> frozenset[str]:
+    """Single lower-case words of the text: a place name also used lower-case is a common word."""
+    return frozenset(body[s:e] for s, e in zip(starts, ends) if body[s].islower())
+
+
+# (label, source, gazetteer support, group size bucket) -> precision on CoNLL-2003 valid
+# (document units, model in models/ner-en); filled by `bench/entities.py --calibrate`.
+_CONFIDENCE: dict[tuple[str, str, bool, int], float] = {}
+_CONFIDENCE_BY_LABEL = {"PER": 0.89, "LOC": 0.93, "ORG": 0.83, "MISC": 0.87}
+# measured on the fr/sw check (agents/entities_places docstring; bench/entities.py --nonenglish)
+_GAZETTEER_CONFIDENCE = 0.9
+
+
+def confidence_key(e: Entity, group_size: int) -> tuple[str, str, bool, int]:
+    support = e.place is not None or e.related is not None or (e.source or "").startswith("rule")
+    if e.label == "ORG" and e.text in _org_forms():
+        support = True
+    bucket = 1 if group_size <= 1 else 2 if group_size <= 3 else 4
+    source = (e.source or "model").split("+")[0]
+    return e.label, source, support, bucket
+
+
+def _confidence(article: Article) -> None:
+    sizes = {gi: g.count for gi, g in enumerate(article.entity_groups)}
+    for e in article.entities:
+        if e.source == "gazetteer":
+            e.confidence = _GAZETTEER_CONFIDENCE
+            continue
+        key = confidence_key(e, sizes.get(e.group, 1))
+        e.confidence = _CONFIDENCE.get(key, _CONFIDENCE_BY_LABEL.get(e.label, 0.5))
+    for g in article.entity_groups:
+        confs = [article.entities[i].confidence or 0.0 for i in g.mentions]
+        g.confidence = round(max(confs), 3) if confs else None
 
 
 def make_stage(path: Optional[str] = None) -> Stage:

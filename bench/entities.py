@@ -1,0 +1,197 @@
+"""Entities: newsflow's NER stage (model + rule layers) against the bare model, in one run.
+
+Prints per-type P/R/F1 on CoNLL-2003 valid (exact match, scored by
+../shared/eval/eval_conll.py's own `score`) and tokens per second of the NER stage alone on
+one thread (the article is built and segmented beforehand, outside the timing), for:
+- `model`: the spaCy model only, per paragraph (what `EntityRecognizer.recognise` does);
+- `newsflow`: model + the layers of NEWSFLOW_ENTITY_LAYERS (default: all), links, groups
+  and confidence;
+- one row per layer alone, with `--layers`.
+The packaged spaCy English models are not on PyPI: that baseline is skipped with a message
+unless `en_core_web_sm` happens to be importable.
+
+    NEWSFLOW_NER_MODEL=... python bench/entities.py [--unit document|sentence] [--layers]
+    python bench/entities.py --calibrate      # prints the confidence table for agents/entities.py
+    python bench/entities.py --nonenglish sample.tsv [--labels labelled.tsv]
+        # gazetteer LOC on MasakhaNEWS fr/sw: writes a random sample of 50 detections to
+        # label by hand (column `ok` = 1/0); with --labels, prints the precision.
+"""
+from __future__ import annotations
+
+import os
+
+for _v in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_v, "1")
+
+import argparse  # noqa: E402
+import collections  # noqa: E402
+import gzip  # noqa: E402
+import json  # noqa: E402
+import random  # noqa: E402
+import sys  # noqa: E402
+import time  # noqa: E402
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SHARED = os.path.join(ROOT, "..", "shared")
+sys.path.insert(0, ROOT)
+
+from agents import entities as E  # noqa: E402
+from agents.segment import paragraphs  # noqa: E402
+from agents.segment_tokens import tokens as seg_tokens  # noqa: E402
+from schemas import Article, Language  # noqa: E402
+
+
+def _eval():
+    sys.path.insert(0, os.path.join(SHARED, "eval"))
+    import eval_conll
+
+    return eval_conll
+
+
+def articles_for(units):
+    out = []
+    for u in units:
+        a = Article(id=u.uid, body=u.text, language=Language("en", 1.0, "Latn"))
+        a.paragraphs = paragraphs(a.body)
+        a.tokens = seg_tokens(a.body)
+        out.append(a)
+    return out
+
+
+def run(units, layers, *, bare=False):
+    rec = E.EntityRecognizer(layers=layers)
+    rec.warm_up()
+    rec.batch(articles_for(units[:20]))
+    arts = articles_for(units)
+    t0 = time.perf_counter()
+    if bare:
+        for a in arts:
+            a.entities = []
+        rec.recognise(arts)
+    else:
+        rec.batch(arts)
+    secs = time.perf_counter() - t0
+    return arts, secs
+
+
+def preds_of(arts):
+    return {a.id: [{"start": e.start, "end": e.end, "label": e.label} for e in a.entities] for a in arts}
+
+
+def row(name, res, ntok, secs):
+    cells = [f"{name:16s}", f"{100 * res['micro']['f1']:6.2f}"]
+    for t in ("PER", "LOC", "ORG", "MISC"):
+        x = res["per_type"][t]
+        cells.append(f"{100 * x['p']:5.1f}/{100 * x['r']:5.1f}/{100 * x['f1']:5.1f}")
+    cells.append(f"{ntok / secs:8.0f}")
+    return "  ".join(cells)
+
+
+def calibrate(units, arts):
+    gold = {u.uid: u for u in units}
+    stats = collections.defaultdict(lambda: [0, 0])
+    ev = _eval()
+    for a in arts:
+        u = gold[a.id]
+        sizes = {gi: g.count for gi, g in enumerate(a.entity_groups)}
+        for e in a.entities:
+            st = {"labels_in": collections.Counter(), "unknown_label_dropped": 0, "dropped_by_map": 0,
+                  "no_token": 0, "misaligned_widened": 0}
+            pred = ev.spans_to_tokens(u, [{"start": e.start, "end": e.end, "label": e.label}], st)
+            key = E.confidence_key(e, sizes.get(e.group, 1))
+            stats[key][0] += bool(pred & u.gold)
+            stats[key][1] += 1
+    print("_CONFIDENCE = {")
+    for key in sorted(stats):
+        ok, n = stats[key]
+        if n >= 20:
+            # shrunk toward the label's precision so that small cells stay modest
+            print(f"    {key!r}: {round((ok + 5 * 0.85) / (n + 5), 3)},  # {ok}/{n}")
+    print("}")
+
+
+def nonenglish(sample_path, labels_path, n=50, seed=6):
+    from agents.entities_places import gazetteer  # noqa: F401
+
+    path = os.path.join(SHARED, "data", "news_corpus", "masakhanews_fr_sw.jsonl.gz")
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        items = [json.loads(line) for line in f if line.strip()]
+    rec = E.EntityRecognizer(layers=E.LAYERS)
+    dets = []
+    t0 = time.perf_counter()
+    per_lang = collections.Counter()
+    for it in items:
+        body = (it.get("title") or "") + "\n" + it["text"]
+        a = Article(id=it["id"], body=body, language=Language(it["lang"], 1.0, "Latn"))
+        a.paragraphs = paragraphs(body)
+        a.tokens = seg_tokens(body)
+        rec.batch([a])
+        for e in a.entities:
+            ctx = body[max(0, e.start - 40) : e.end + 40].replace("\n", " ").replace("\t", " ")
+            dets.append((it["id"], it["lang"], e.start, e.end, e.text, e.label, e.place.id if e.place else "", ctx))
+            per_lang[it["lang"]] += 1
+    secs = time.perf_counter() - t0
+    print(f"{len(items)} articles, {len(dets)} LOC detections {dict(per_lang)} in {secs:.1f}s")
+    print("most frequent:", collections.Counter(d[4] for d in dets).most_common(25))
+    if labels_path:
+        ok = tot = 0
+        by_lang = collections.Counter(), collections.Counter()
+        with open(labels_path, encoding="utf-8") as f:
+            header = f.readline().rstrip("\n").split("\t")
+            for line in f:
+                rec_ = dict(zip(header, line.rstrip("\n").split("\t")))
+                good = rec_["ok"].strip() == "1"
+                ok += good
+                tot += 1
+                by_lang[0][rec_["lang"]] += good
+                by_lang[1][rec_["lang"]] += 1
+        print(f"precision (hand-labelled sample): {ok}/{tot} = {ok / tot:.3f}; "
+              + ", ".join(f"{l} {by_lang[0][l]}/{by_lang[1][l]}" for l in sorted(by_lang[1])))
+        return
+    random.Random(seed).shuffle(dets)
+    with open(sample_path, "w", encoding="utf-8") as f:
+        f.write("ok\tid\tlang\tstart\tend\ttext\tlabel\tplace\tcontext\n")
+        for d in dets[:n]:
+            f.write("\t" + "\t".join(map(str, d)) + "\n")
+    print(f"wrote {n} detections to {sample_path}: fill column `ok` with 1 (a place, right span) or 0")
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--data", default=os.path.join(SHARED, "data", "conll2003", "valid.txt"))
+    ap.add_argument("--unit", choices=["document", "sentence"], default="document")
+    ap.add_argument("--layers", action="store_true", help="also one row per layer alone")
+    ap.add_argument("--calibrate", action="store_true")
+    ap.add_argument("--nonenglish", metavar="SAMPLE_TSV")
+    ap.add_argument("--labels", metavar="LABELLED_TSV")
+    args = ap.parse_args()
+    if args.nonenglish:
+        nonenglish(args.nonenglish, args.labels)
+        return
+    if not os.path.exists(args.data):
+        print(f"skipped: {args.data} not found (../shared is not here)")
+        return
+    ev = _eval()
+    units = ev.load_units(args.data, args.unit)
+    ntok = sum(len(u.tokens) for u in units)
+    print(f"{args.data} [{args.unit}] {len(units)} units, {ntok} tokens; model {E.model_path()}; 1 thread")
+    print(f"{'':16s}  {'F1':>6s}  {'PER P/R/F1':>17s}  {'LOC P/R/F1':>17s}  {'ORG P/R/F1':>17s}  "
+          f"{'MISC P/R/F1':>17s}  {'tokens/s':>8s}")
+    arts, secs = run(units, (), bare=True)
+    print(row("model", ev.score(units, preds_of(arts)), ntok, secs))
+    variants = [("newsflow", E.layers_from_env())]
+    if args.layers:
+        variants += [(f"model+{l}", (l,)) for l in E.LAYERS] + [("model+links only", ())]
+    for name, layers in variants:
+        arts, secs = run(units, layers)
+        print(row(name, ev.score(units, preds_of(arts)), ntok, secs))
+        if args.calibrate and name == "newsflow":
+            calibrate(units, arts)
+    try:
+        import en_core_web_sm  # noqa: F401
+    except ImportError:
+        print("packaged spaCy baseline (en_core_web_sm) skipped: not installed, and not on PyPI")
+
+
+if __name__ == "__main__":
+    main()

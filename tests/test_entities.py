@@ -1,0 +1,246 @@
+"""The entities stage: the seed checks of issue 6 (with the NER model), and the gazetteer,
+grouping, dateline and non-English layers on hand-built articles (without it)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import orjson
+import pytest
+
+from agents.entities import gazetteer_locations, layers_from_env, model_path, refine
+from agents.entities_groups import base_name
+from agents.entities_places import gazetteer
+from agents.entities_rules import alias_after, dateline_date
+from agents.segment import paragraphs
+from agents.segment_tokens import tokens as seg_tokens
+from schemas import Article, Entity, Language
+from tests.conftest import FIXTURES
+
+HAVE_MODEL = Path(model_path(), "meta.json").is_file()
+needs_model = pytest.mark.skipif(not HAVE_MODEL, reason=f"NER model not built at {model_path()}")
+
+
+def article(body: str, lang: str = "en", ents=(), title=None) -> Article:
+    a = Article(id="t", body=body, title=title, language=Language(lang, 1.0))
+    a.paragraphs = paragraphs(body)
+    a.tokens = seg_tokens(body)
+    for text, label in ents:
+        start = body.index(text)
+        a.entities.append(Entity(text, label, start, start + len(text), source="model"))
+    return a
+
+
+# ---------------------------------------------------------------- places
+
+
+@pytest.mark.parametrize(
+    "name,code,kind",
+    [("Kosovo", "XK", "country"), ("Serbia", "RS", "country"), ("US", "US", "country"),
+     ("Britain", "GB", "country"), ("Brussels", "BE", "city"), ("Belgrade", "RS", "city"),
+     ("Vienna", "AT", "city"), ("London", "GB", "city"), ("BRUSSELS", "BE", "city")],
+)
+def test_unambiguous_places_link(name, code, kind):
+    place = gazetteer().lookup(name)
+    assert place is not None and place.country_code == code and place.kind == kind
+    assert place.id == f"geonames:{place.geonames_id}" and place.latitude is not None
+
+
+@pytest.mark.parametrize("name", ["Birmingham", "Valencia", "Georgia", "Congo", "Nice", "Baden"])
+def test_ambiguous_or_minor_names_stay_unlinked(name):
+    assert gazetteer().lookup(name) is None
+
+
+def test_names_in_the_documents_language():
+    assert gazetteer().lookup("Allemagne", "fr").country_code == "DE"
+    assert gazetteer().lookup("Ujerumani", "sw").country_code == "DE"
+    assert gazetteer().lookup("Londres", "fr").name == "London"
+
+
+def test_demonyms_relate_to_their_country():
+    assert gazetteer().demonym("Serbian").country_code == "RS"
+    assert gazetteer().demonym("Albanians").country_code == "AL"
+    assert gazetteer().demonym("Weekly") is None
+
+
+# ---------------------------------------------------------------- groups, labels, confidence
+
+
+def test_mentions_of_one_person_form_one_group_and_vote_fixes_a_label():
+    body = "Hashim Thaci won. The EU warned Mr Thaci. European Union envoys met Thaci in Brussels."
+    a = article(body, ents=[("Hashim Thaci", "PER"), ("EU", "ORG"), ("Mr Thaci", "PER"),
+                            ("European Union", "ORG"), ("Thaci", "ORG"), ("Brussels", "LOC")])
+    # the last "Thaci" is the one the model got wrong (ORG)
+    a.entities[4].start = body.rindex("Thaci")
+    a.entities[4].end = a.entities[4].start + 5
+    refine(a)
+    names = {g.name: g for g in a.entity_groups}
+    thaci = names["Hashim Thaci"]
+    assert thaci.label == "PER" and thaci.count == 3
+    assert {a.entities[i].text for i in thaci.mentions} == {"Hashim Thaci", "Mr Thaci", "Thaci"}
+    assert all(a.entities[i].label == "PER" for i in thaci.mentions)
+    assert names["European Union"].count == 2
+    assert names["Brussels"].place.country_code == "BE"
+    assert thaci.salience > names["Brussels"].salience
+    for e in a.entities:
+        assert 0.0 < e.confidence <= 1.0
+        assert body[e.start : e.end] == e.text
+
+
+def test_two_people_sharing_a_surname_keep_the_short_mention_apart():
+    a = article("John Smith and Anna Smith met. Smith spoke.",
+                ents=[("John Smith", "PER"), ("Anna Smith", "PER"), ("Smith spoke", "PER")])
+    a.entities[2].text, a.entities[2].end = "Smith", a.entities[2].start + 5
+    refine(a)
+    assert len(a.entity_groups) == 3
+
+
+def test_acronym_and_bracketed_alias_join_their_long_form():
+    body = "Mr Thaci's Democratic Party of Kosovo (PDK) won. The PDK said so. Xi Jinping (習近平) came."
+    a = article(body, ents=[("Democratic Party of Kosovo", "ORG"), ("Xi Jinping", "PER")])
+    refine(a)
+    by_text = {e.text: e for e in a.entities}
+    assert by_text["習近平"].label == "PER" and by_text["習近平"].group == by_text["Xi Jinping"].group
+    assert by_text["PDK"].group == by_text["Democratic Party of Kosovo"].group
+    assert all(body[e.start : e.end] == e.text for e in a.entities)
+
+
+def test_listed_organisations_are_org():
+    a = article("Nato and the UN met.", ents=[("Nato", "LOC")])
+    refine(a)
+    assert [(e.text, e.label) for e in a.entities] == [("Nato", "ORG"), ("UN", "ORG")]
+
+
+def test_base_name_drops_titles_and_possessives():
+    assert base_name("Mr Thaci's") == "Thaci"
+    assert base_name("the EU") == "EU"
+    assert base_name("President Boris Tadic") == "Boris Tadic"
+
+
+def test_layers_from_env():
+    assert layers_from_env("none") == ()
+    assert layers_from_env("") == ("orgs", "titles", "aliases", "vote")
+    with pytest.raises(ValueError):
+        layers_from_env("magic")
+
+
+# ---------------------------------------------------------------- dates
+
+
+def test_dateline_gives_a_date_only_with_a_year_to_go_by():
+    line = "BRUSSELS, Nov 20 (Reuters) - Kosovo Albanians rejected an offer."
+    assert dateline_date(line, "2007-11-21T08:00:00Z") == "2007-11-20"
+    assert dateline_date(line, "2008-01-02T08:00:00Z") == "2007-11-20"
+    assert dateline_date(line, None) is None
+    assert dateline_date("Kosovo Albanians rejected an offer.", "2007-11-21") is None
+
+
+def test_dateline_fills_published_at_only_when_empty():
+    body = "BELGRADE, Dec. 3, 2007 (AP) - Serbia said no.\nMore text."
+    a = article(body)
+    refine(a)
+    assert a.published_at == "2007-12-03"
+    b = article(body)
+    b.published_at = "2007-12-04T10:00:00Z"
+    refine(b)
+    assert b.published_at == "2007-12-04T10:00:00Z"
+
+
+# ---------------------------------------------------------------- other languages
+
+
+def test_other_languages_get_gazetteer_places_only():
+    body = "Le président kényan s'est rendu à Paris puis en Allemagne. La paix reste fragile."
+    a = article(body, lang="fr")
+    gazetteer_locations(a)
+    refine(a)
+    assert [(e.text, e.label, e.place.country_code) for e in a.entities] == [
+        ("Paris", "LOC", "FR"), ("Allemagne", "LOC", "DE")]
+    assert all(e.source == "gazetteer" for e in a.entities)
+    assert any("gazetteer" in n for n in a.processing.notes)
+
+
+def test_a_place_name_also_used_as_a_common_word_is_skipped():
+    a = article("Rais wa Kenya yuko Nairobi. Kenya ni nchi.", lang="sw")
+    gazetteer_locations(a)
+    assert {e.text for e in a.entities} == {"Kenya", "Nairobi"}
+    b = article("Mali yake iko Mali. Anauza mali yake.", lang="sw")  # "mali" = property
+    gazetteer_locations(b)
+    assert b.entities == []
+
+
+def test_no_language_no_entities():
+    a = article("12345 678", lang="und")
+    gazetteer_locations(a)
+    assert a.entities == []
+
+
+def test_bracketed_alias_after():
+    text = "Xi Jinping (習近平) came"
+    assert text[slice(*alias_after(text, 10))] == "習近平"
+    assert alias_after("Kosovo (population 2m)", 6) is None
+
+
+# ---------------------------------------------------------------- the seeds, with the model
+
+
+@pytest.fixture(scope="module")
+def seeds():
+    from agents import build_stages
+    from agents.pipeline import Envelope, enrich_batch
+
+    stages = build_stages(["extract", "language", "segment", "entities"])
+    names = ["bbc_page_with_boilerplate.txt", "wire_items_concatenated.txt"]
+    envs = [Envelope(orjson.dumps({"id": n, "text": (FIXTURES / "seeds" / n).read_text(encoding="utf-8"),
+                                   "fetched_at": "2007-11-20T20:00:00Z"})) for n in names]
+    return enrich_batch(list(stages.values()), envs)
+
+
+def _labelled(articles, text):
+    return {e.label for a in articles for e in a.entities if e.text == text}
+
+
+@needs_model
+def test_seed_places_people_and_organisations(seeds):
+    for text in ("Kosovo", "Serbia", "Brussels", "Belgrade", "Vienna"):
+        assert _labelled(seeds, text) == {"LOC"}, text
+    for text in ("Hashim Thaci", "Carl Bildt"):
+        assert _labelled(seeds, text) == {"PER"}, text
+    for text in ("EU", "UN"):
+        assert _labelled(seeds, text) == {"ORG"}, text
+    assert _labelled(seeds, "Nato") == {"ORG"} and _labelled(seeds, "NATO") == {"ORG"}
+    kosovo = [e for a in seeds for e in a.entities if e.text == "Kosovo"]
+    assert all(e.place is not None and e.place.country_code == "XK" for e in kosovo)
+
+
+@needs_model
+def test_seed_thaci_group_holds_mr_thaci(seeds):
+    bbc = seeds[0]
+    groups = [g for g in bbc.entity_groups if g.name == "Hashim Thaci"]
+    assert len(groups) == 1 and groups[0].label == "PER"
+    mentions = [bbc.entities[i] for i in groups[0].mentions]
+    assert "Hashim Thaci" in {e.text for e in mentions}
+    mr = bbc.body.index("Mr Thaci")  # the mention is "Mr Thaci" or, CoNLL-style, "Thaci"
+    assert any(e.end == mr + len("Mr Thaci") and e.start in (mr, mr + 3) for e in mentions)
+    assert bbc.entity_groups[0].name == "Kosovo" and bbc.entity_groups[0].in_title
+
+
+@needs_model
+def test_seed_offsets_hold_with_cjk_text(seeds):
+    assert len(seeds) >= 6
+    for a in seeds:
+        for e in a.entities:
+            assert a.body[e.start : e.end] == e.text
+            assert e.confidence is not None and 0 < e.confidence <= 1
+        for g in a.entity_groups:
+            assert g.count == len(g.mentions) and all(0 <= i < len(a.entities) for i in g.mentions)
+    xi = [a for a in seeds if "習近平" in a.body]
+    assert xi and all(any(e.text == "習近平" for e in a.entities) for a in xi)
+
+
+@needs_model
+def test_seed_records_round_trip_through_the_schema(seeds):
+    from schemas.codec import decode
+
+    for a in seeds:
+        back = decode(orjson.dumps(a), Article)
+        assert back.entities == a.entities and back.entity_groups == a.entity_groups
