@@ -42,7 +42,7 @@ LONG_LETTERS = 200
 # Tokens that carry no language: links, addresses, handles.
 # Between GATE_LETTERS and LONG_LETTERS, CLD2 decides when it is sure and the language is
 # outside the groups it confuses; lingua otherwise.
-GATE_LETTERS = 80
+GATE_LETTERS = 120
 _CLD2_DOUBT = frozenset("hr bs sr id ms nb nn da".split())
 _NON_LINGUISTIC = re.compile(r"\S+://\S*|www\.\S+|\S+@\S+|[@#]\w+")
 _CODE_CHARS = re.compile(r"[{}()\[\];=<>$\\|&*/_]")
@@ -335,7 +335,9 @@ def _long(text: str, dominant: str, hint: Optional[str], cld=None, n_letters: in
             cands |= set(_NGRAM_LATN_EXTRA)
         elif dominant == "Arab":
             cands |= set(_NGRAM_ARAB_EXTRA)
-    unsure_cap = 1.0
+    if dominant == "Latn" and not cands and len(_AFRICAN_LATIN_CUES.findall(text)) >= 3:
+        cands |= set(_NGRAM_LATN_EXTRA)  # letters like ɖ ƒ ɣ ɔ ɛ ɓ ɗ ŋ ş ê: not English, whatever CLD2 says
+    unsure_cap = _UNCHECKED_RELATIVE_CAP if top in _UNCHECKED_RELATIVE else 1.0
     if n_letters < _UNKNOWN_MIN_LETTERS:
         if cands & _UNKNOWN_TO_LIBRARIES:
             unsure_cap = 0.85  # a relative only the n-gram model knows is possible, and not checked
@@ -351,6 +353,11 @@ def _long(text: str, dominant: str, hint: Optional[str], cld=None, n_letters: in
     return top, min(unsure_cap, _conf_long(reliable, percent, True, 1.0, grouped=False))
 
 
+# Orthography of Ewe, Fula, Kurmanji, Bemba & co. that CLD2 may call English or Tagalog.
+_AFRICAN_LATIN_CUES = re.compile("[ɖƒɣʋɔɛɓɗƴŋƐƆŊşêîûç]")
+# CLD2 answers whose close relative (Northern Sotho for Sotho) is not checked: never 'sure'.
+_UNCHECKED_RELATIVE = frozenset({"st"})
+_UNCHECKED_RELATIVE_CAP = 0.85
 # Languages neither CLD2 nor lingua knows: only the n-gram model vouches for them.
 _UNKNOWN_TO_LIBRARIES = frozenset("bem ee fuc ff kmr nd nso ss ty ckb mey prs shi yue".split())
 
