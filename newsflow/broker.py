@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 
 from streams.config import REPO_ROOT, Settings
@@ -23,5 +24,11 @@ def run(action: str, settings: Settings, *, quiet: bool = False) -> int:
     return subprocess.run(["bash", str(SCRIPT), action], env=env, stdout=out).returncode
 
 
-def is_running(settings: Settings) -> bool:
-    return run("status", settings, quiet=True) == 0
+def is_reachable(settings: Settings, timeout: float = 2.0) -> bool:
+    """Whether some broker (embedded or not) answers at the configured address."""
+    host, _, port = settings.bootstrap[0].rpartition(":")
+    try:
+        with socket.create_connection((host or "127.0.0.1", int(port)), timeout=timeout):
+            return True
+    except OSError:
+        return False

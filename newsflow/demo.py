@@ -70,7 +70,7 @@ async def _collect(settings: Settings, payloads: list[bytes]) -> tuple[list[dict
 
 
 def run_demo(settings: Settings) -> int:
-    started_broker = not broker.is_running(settings)
+    started_broker = not broker.is_reachable(settings)
     if started_broker and broker.run("start", settings) != 0:
         print("could not start the embedded broker", file=sys.stderr)
         return 1

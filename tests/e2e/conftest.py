@@ -34,7 +34,7 @@ def broker() -> str:
     from newsflow import broker as embedded
 
     settings = Settings.from_env()
-    started = not embedded.is_running(settings)
+    started = not embedded.is_reachable(settings)
     if started:
         assert embedded.run("start", settings) == 0, "embedded Kafka broker failed to start"
     yield settings.broker

@@ -21,6 +21,8 @@ def test_broker_status_reports_running(broker):
     from newsflow import broker as embedded
     from streams.config import Settings
 
-    if broker != Settings.from_env().broker:
+    settings = Settings.from_env()
+    if broker != settings.broker:
         pytest.skip("an external broker is in use")
-    assert embedded.is_running(Settings.from_env())
+    assert embedded.is_reachable(settings)
+    assert embedded.run("status", settings, quiet=True) == 0

@@ -18,5 +18,5 @@ def test_demo_prints_articles_and_the_dead_letter(pipeline_env):
     out = demo.stdout
     assert "in 5 items = 4 enriched (as 8 articles) + 1 dead-lettered" in out
     assert "seed-bbc-kosovo" in out and "Harbour bridge reopens" in out and "seed-wire-stories#5" in out
-    assert "language:  es" in out and "no model for language 'es'" in out
+    assert "language:  es" in out and "note: entities: language 'es'" in out
     assert "reason: invalid-json" in out and "broken-1" in out

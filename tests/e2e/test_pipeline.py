@@ -9,6 +9,7 @@ import time
 
 import jsonschema
 import pytest
+from prometheus_client.parser import text_string_to_metric_families
 
 from newsflow.tail import TopicReader
 from streams.config import REPO_ROOT
@@ -38,12 +39,11 @@ def _publish(env: dict, path) -> subprocess.CompletedProcess:
 
 
 def _metric(text: str, name: str, **labels: str) -> float:
-    want = ",".join(f'{k}="{v}"' for k, v in labels.items())
-    line = f"{name}{{{want}}}" if labels else name
-    for row in text.splitlines():
-        if row.startswith(line + " "):
-            return float(row.rsplit(" ", 1)[1])
-    raise AssertionError(f"{line} not in /metrics")
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if sample.name == name and sample.labels == labels:
+                return sample.value
+    raise AssertionError(f"{name}{labels} not in /metrics")
 
 
 def test_seeds_and_a_bad_record_end_to_end(pipeline_env, start_worker, bbc_text, wire_text, tmp_path):
@@ -101,7 +101,7 @@ def test_seeds_and_a_bad_record_end_to_end(pipeline_env, start_worker, bbc_text,
     assert (counted_in, counted_out, counted_dead) == (3, 6, 1)
     # Every item in is accounted for: as articles (one per story) or as a dead letter.
     assert len({a["id"].split("#")[0] for a in enriched}) + len(dead) == 3
-    assert _metric(metrics, "newsflow_end_to_end_seconds_count") == 2
+    assert _metric(metrics, "newsflow_end_to_end_seconds_count") == 6  # one per article written
     assert worker.get("/healthz")[0] == 200
     assert worker.stop() == 0
 
