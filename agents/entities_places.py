@@ -15,7 +15,8 @@ Linking rule (`lookup`): a name links only when it is unambiguous.
    or alternate name) are led by a major city (>= 1 million people, or a national capital)
    that has at least 10x the population of the runner-up: London (8.9 M vs 0.4 M in Canada)
    and Vienna link; Birmingham (1.1 M vs 0.2 M), Valencia, Hyderabad stay unlinked.
-3. Names of 2 characters or fewer link only from the short English forms table (US, UK);
+3. A city's alternate names count only when they start with the same letter as its name
+   (Londres, Moscou; not Casablanca's "White House"); names of 2 characters or fewer link only from the short English forms table (US, UK);
    names that are common words (English or the document language's stop words, or seen
    written lower-case in the document) are never found by the text scan (`scan`).
 A country's coordinates are those of its capital (GeoNames has no country point).
@@ -159,7 +160,10 @@ class Gazetteer:
                 population=pop or None,
             )
             cand = _Candidate(place, pop, pop >= MAJOR_POPULATION or gid in self._capital_ids)
-            names = {norm(c["name"])} | {norm(a) for a in c.get("alternatenames") or () if a}
+            canonical = norm(c["name"])
+            names = {canonical} | {
+                n for n in (norm(a) for a in c.get("alternatenames") or () if a) if _same_initial(n, canonical)
+            }
             for n in names:
                 if n:
                     self._cities.setdefault(n, []).append(cand)
@@ -222,7 +226,7 @@ class Gazetteer:
         """Names to look for in text of language `lang`: its CLDR country names, the English
         and GeoNames country names, and major-city names that pass `lookup`."""
         names: dict[str, Place] = {}
-        stop = _stop_words(lang) | _stop_words("en")
+        stop = stop_words(lang) | stop_words("en")
         keys = set(self._country_names(lang)) | set(self._country_en)
         keys |= {k for k, c in self._cities.items() if c[0].major}
         for key in keys:
@@ -234,8 +238,15 @@ class Gazetteer:
         return names
 
 
+def _same_initial(alternate: str, canonical: str) -> bool:
+    """Alternate names are kept when they start like the name (Londres/London, Moscou/Moscow):
+    GeoNames also lists translations that are ordinary phrases (Casablanca: "White House")."""
+    fold = lambda s: unicodedata.normalize("NFKD", s[:1]).encode("ascii", "ignore").decode().lower()  # noqa: E731
+    return bool(alternate) and fold(alternate) == fold(canonical) and fold(alternate) != ""
+
+
 @functools.cache
-def _stop_words(lang: str) -> frozenset[str]:
+def stop_words(lang: str) -> frozenset[str]:
     try:
         import importlib
 
