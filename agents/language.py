@@ -364,7 +364,7 @@ _UNKNOWN_TO_LIBRARIES = frozenset("bem ee fuc ff kmr nd nso ss ty ckb mey prs sh
 
 class _B:  # decision constants (tuned on the development half; see fit_bias.py)
     unknown_penalty = 0.05
-    long_cld2_bonus = 0.02  # per n-gram mean log-probability
+    long_cld2_bonus = 0.01  # per n-gram mean log-probability, for the CLD2 (or lingua) answer
     hint_margin = 0.02
     hint_bonus = 0.7  # log-odds added to the hinted language on short text
 

@@ -41,7 +41,9 @@ class NgramModel:
 
     def scores(self, text: str, candidates) -> dict[str, float]:
         """Mean log-probability per n-gram for each candidate the model knows."""
-        cols = [self.col[c] for c in candidates if c in self.col]
+        latin = "sr-Latn" in self.col and not any("\u0400" <= ch <= "\u04ff" for ch in text[:200])
+        names = ["sr-Latn" if c == "sr" and latin else c for c in candidates]
+        cols = [self.col[c] for c in names if c in self.col]
         if not cols:
             return {}
         get = self.index.get
@@ -50,7 +52,7 @@ class NgramModel:
             return {}
         sub = self.matrix[np.asarray(idx)][:, cols].astype(np.float32)
         s = sub.sum(axis=0) / len(idx)
-        return {self.langs[j]: float(v) for j, v in zip(cols, s)}
+        return {self.langs[j].split("-")[0]: float(v) for j, v in zip(cols, s)}
 
 
 @functools.cache

@@ -53,7 +53,9 @@ def main(argv=None):
         items = [it for it in items if order[it["doc"]] % 2 == parity]
     counts: dict[str, collections.Counter] = collections.defaultdict(collections.Counter)
     for it in items:
-        counts[it["lang"]].update(ngrams(it["text"]))
+        # Serbian is written in two scripts: one model each, or the Latin half drowns.
+        label = it["lang"] + ("-Latn" if it.get("orig_lang") == "srp-Latn" else "")
+        counts[label].update(ngrams(it["text"]))
     langs = sorted(counts)
     kept = {l: dict(c.most_common(a.top)) for l, c in counts.items()}
     vocab = sorted(set().union(*kept.values()))
