@@ -5,9 +5,13 @@ English: the model is newsflow's own, trained on CoNLL-2003 and shipped in `mode
 conventions. It runs per paragraph from the segment stage, batched with `nlp.pipe`, so the
 worker pays one model call per batch. Around it (`agents.entities_rules`, each layer measured
 on CoNLL-2003 valid with `bench/entities.py` and kept only where it did not hurt):
-- a short list of international organisations (EU, UN, Nato...) is ORG;
-- bracketed aliases after a mention (`Xi Jinping (習近平)`) are the same entity;
-- document-level label consistency: mentions of one entity get its majority label.
+- `orgs`: a short list of international organisations (EU, UN, Nato...) is ORG;
+- `titles`: the name after an honorific (Mr, Dr...) is PER;
+- `places`: country and major-city names no model mention covers are LOC (gazetteer);
+- `aliases`: bracketed aliases after a mention (`Xi Jinping (習近平)`) are the same entity;
+- `vote`: document-level label consistency, for people (see `agents.entities_groups`).
+NEWSFLOW_ENTITY_LAYERS (comma-separated, or "none") picks them; `bench/entities.py --layers`
+scores each alone.
 
 Other languages: no English-model guesses. Country and major-city names of the place
 gazetteer (`agents.entities_places`: CLDR names in the document's language, GeoNames names)
@@ -38,7 +42,10 @@ PIPE_BATCH = 64
 NO_ENTITY_LANGUAGES = frozenset({"und", "zxx", ""})
 # The layers around the model, in the order they run; NEWSFLOW_ENTITY_LAYERS picks a subset
 # ("none" for the bare model: links, groups and confidence are still computed).
-LAYERS = ("orgs", "titles", "aliases", "vote")
+LAYERS = ("orgs", "titles", "places", "aliases", "vote")
+# Measured and left off by default (CoNLL valid F1 -0.09): a PER mention that is exactly a
+# country name becomes LOC, one that is a demonym becomes MISC.
+OPTIONAL_LAYERS = ("kinds",)
 MAX_SCAN_NGRAM = 5
 
 
@@ -60,10 +67,11 @@ def layers_from_env(value: Optional[str] = None) -> tuple[str, ...]:
     if value.strip() == "none":
         return ()
     wanted = {v.strip() for v in value.split(",")}
-    unknown = wanted - set(LAYERS)
+    known = LAYERS + OPTIONAL_LAYERS
+    unknown = wanted - set(known)
     if unknown:
-        raise ValueError(f"NEWSFLOW_ENTITY_LAYERS: unknown layer(s) {sorted(unknown)}; known: {LAYERS}")
-    return tuple(l for l in LAYERS if l in wanted)
+        raise ValueError(f"NEWSFLOW_ENTITY_LAYERS: unknown layer(s) {sorted(unknown)}; known: {known}")
+    return tuple(l for l in known if l in wanted)
 
 
 class EntityRecognizer:
@@ -148,6 +156,17 @@ def refine(article: Article, layers: Iterable[str] = LAYERS) -> Article:
                 if e.label != "PER":
                     e.label, e.source = "PER", (e.source or "model") + "+rule"
                 persons.add(id(e))
+    if english and "kinds" in layers:
+        gaz = gazetteer()
+        for e in ents:
+            if e.label == "PER" and id(e) not in persons:
+                place = gaz.lookup(e.text)
+                if place is not None and place.kind == "country":
+                    e.label, e.source = "LOC", (e.source or "model") + "+rule"  # "Myanmar's junta"
+                elif gaz.demonym(e.text) is not None:
+                    e.label, e.source = "MISC", (e.source or "model") + "+rule"  # "Filipino workers"
+    if english and "places" in layers:
+        gazetteer_locations(article, ents=ents, note=False)
     aliases: list[tuple[Entity, Entity]] = []
     if english and "aliases" in layers:
         taken = _Taken(ents)
@@ -217,11 +236,11 @@ def _link(e: Entity, gaz, lang: str) -> None:
         e.related = gaz.demonym(e.text)
 
 
-def gazetteer_locations(article: Article) -> None:
-    """LOC mentions from the place gazetteer, for text the English model must not read."""
-    from agents.entities_places import gazetteer
-
+def gazetteer_locations(article: Article, *, ents: Optional[list[Entity]] = None, note: bool = True) -> None:
+    """LOC mentions from the place gazetteer, for text the English model must not read (or,
+    with `ents`, for names no model mention covers)."""
     code = article.language.code if article.language else "und"
+    taken = _Taken(ents) if ents else None
     if code in NO_ENTITY_LANGUAGES or not article.body:
         article.processing.notes.append(f"entities: no entities for language '{code}'")
         return
@@ -248,6 +267,8 @@ def gazetteer_locations(article: Article) -> None:
                     break
         if hit and _inside_longer_name(body, starts, ends, i, i + hit[0] - 1, code):
             hit = None  # "Real Madrid", "Paris Saint-Germain", "London School of Economics"
+        if hit and taken is not None and not taken.free(starts[i], ends[i + hit[0] - 1]):
+            hit = None
         if hit:
             k, text, place = hit
             e = Entity(text, "LOC", starts[i], ends[i + k - 1], source="gazetteer", place=place)
@@ -255,9 +276,10 @@ def gazetteer_locations(article: Article) -> None:
             i += k
         else:
             i += 1
-    article.processing.notes.append(
-        f"entities: language '{code}': LOC only, from the place gazetteer (no model for this language)"
-    )
+    if note:
+        article.processing.notes.append(
+            f"entities: language '{code}': LOC only, from the place gazetteer (no model for this language)"
+        )
 
 
 @functools.cache

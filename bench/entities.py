@@ -181,7 +181,7 @@ def main():
     print(row("model", ev.score(units, preds_of(arts)), ntok, secs))
     variants = [("newsflow", E.layers_from_env())]
     if args.layers:
-        variants += [(f"model+{l}", (l,)) for l in E.LAYERS] + [("model+links only", ())]
+        variants += [(f"model+{l}", (l,)) for l in E.LAYERS + E.OPTIONAL_LAYERS] + [("model+links only", ())]
     for name, layers in variants:
         arts, secs = run(units, layers)
         print(row(name, ev.score(units, preds_of(arts)), ntok, secs))

@@ -118,7 +118,8 @@ def test_base_name_drops_titles_and_possessives():
 
 def test_layers_from_env():
     assert layers_from_env("none") == ()
-    assert layers_from_env("") == ("orgs", "titles", "aliases", "vote")
+    assert layers_from_env("") == ("orgs", "titles", "places", "aliases", "vote")
+    assert layers_from_env("kinds,vote") == ("vote", "kinds")
     with pytest.raises(ValueError):
         layers_from_env("magic")
 
