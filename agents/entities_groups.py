@@ -6,10 +6,11 @@ Mentions join one group when (in this order):
    titles such as "Mr" or "President" and a possessive "'s" dropped);
 2. a bracketed alias follows a mention (`Democratic Party of Kosovo (PDK)`);
 3. an acronym matches the initials of a longer mention (`UN` / `United Nations`);
-4. a one- or two-word person's name (PER, or after an honorific; or a one-word ORG) is the
-   end (surname) or the start of exactly one longer name in the document (a PER, or a two- or
-   three-word ORG of capitalised words, which the vote may then turn into a person:
-   `Thaci`, `Mr Thaci` -> `Hashim Thaci`); when two people share it, it stays apart.
+4. a one- or two-word person's name (PER, or after an honorific) is the end (surname) or
+   the first word of exactly one longer person's name in the document (`Thaci`, `Mr Thaci`
+   -> `Hashim Thaci`; `Xi` -> `Xi Jinping`); after an honorific, a two- or three-word ORG of
+   capitalised words also counts (the model's "Hashim Thaci" as ORG, which the vote then
+   turns into a person); when two people share the name, it stays apart.
 The group's label is the majority label of its mentions, a mention after an honorific
 counting 3 (ties: the label of the longest mention); with `vote=True` mentions are relabelled
 for document-level label consistency, under the restrictions of `_relabel`.
@@ -118,6 +119,8 @@ def group(
             table = people if e.label == "PER" else named
             for k in range(1, len(words)):
                 table.setdefault(words[k:], set()).add(uf.find(i))
+                if e.label == "PER" and k == 1:  # a family name written first: "Xi" of "Xi Jinping"
+                    table.setdefault(words[:1], set()).add(uf.find(i))
     for i, e in enumerate(ents):
         words = tuple(bases[i].split())
         if not (1 <= len(words) <= 2 and e.place is None and not e.text.isupper()):
