@@ -29,6 +29,7 @@ for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
 
 import argparse  # noqa: E402
 import json  # noqa: E402
+import resource  # noqa: E402
 import shutil  # noqa: E402
 import subprocess  # noqa: E402
 import sys  # noqa: E402
@@ -150,7 +151,9 @@ def main():
     t1 = time.time()
     subprocess.run(cmd, cwd=build, check=True)
     train_s = time.time() - t1
-    print(f"[train] {train_s:.0f}s wall", flush=True)
+    ru = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu_s = ru.ru_utime + ru.ru_stime
+    print(f"[train] {train_s:.0f}s wall, {cpu_s:.0f}s cpu", flush=True)
 
     best = out_train / "model-best"
     meta_path = best / "meta.json"
@@ -165,6 +168,7 @@ def main():
                      "license": "research use only (Reuters Corpus agreement)"}],
         "license": "derived from research-only data (see sources)",
         "training_seconds": round(train_s),
+        "training_cpu_seconds": round(cpu_s),
         "training_overrides": overrides,
     })
     meta_path.write_text(json.dumps(meta, indent=2) + "\n")
