@@ -13,7 +13,7 @@ import numpy as np
 MODEL_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "language_model", "ngrams.npz")
 _WORDS = re.compile(r"[^\W\d_]+")
 MAX_N = 4
-_MAX_CHARS = 600  # a paragraph's worth: enough to separate close languages, bounded cost
+_MAX_CHARS = 400  # a paragraph's worth: enough to separate close languages, bounded cost
 
 
 def ngrams(text: str) -> list[str]:
