@@ -261,9 +261,8 @@ def gazetteer_locations(article: Article, *, ents: Optional[list[Entity]] = None
                 text = body[starts[i] : ends[i + k - 1]]
                 if "\n" in text:
                     continue
-                place = names.get(text)
-                if place is not None and text.lower() not in lowered:
-                    hit = (k, text, place)
+                if text in names and text.lower() not in lowered:
+                    hit = (k, text, names[text])
                     break
         if hit and _inside_longer_name(body, starts, ends, i, i + hit[0] - 1, code):
             hit = None  # "Real Madrid", "Paris Saint-Germain", "London School of Economics"

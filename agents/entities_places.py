@@ -222,10 +222,12 @@ class Gazetteer:
         return self.countries.get(iso) if iso else None
 
     # ------------------------------------------------------------------ scanning text
-    def scan_names(self, lang: str) -> dict[str, Place]:
+    def scan_names(self, lang: str) -> dict[str, Optional[Place]]:
         """Names to look for in text of language `lang`: its CLDR country names, the English
-        and GeoNames country names, and major-city names that pass `lookup`."""
-        names: dict[str, Place] = {}
+        and GeoNames country names, and major-city names, each with its `lookup` place, or
+        None where the name is a place but an ambiguous one (Valencia, Congo): still LOC,
+        never linked."""
+        names: dict[str, Optional[Place]] = {}
         stop = stop_words(lang) | stop_words("en")
         keys = set(self._country_names(lang)) | set(self._country_en)
         keys |= {k for k, c in self._cities.items() if c[0].major}
@@ -233,7 +235,7 @@ class Gazetteer:
             if len(key) < MIN_SCAN_LEN or key.lower() in stop or not key[0].isupper():
                 continue
             place = self.lookup(key, lang)
-            if place is not None:
+            if place is not None or key in self._country_ambiguous or key in self._cities:
                 names[key] = place
         return names
 

@@ -264,3 +264,10 @@ def test_places_the_model_missed_come_from_the_gazetteer():
     assert [(e.text, e.label, e.source) for e in a.entities] == [
         ("Vienna", "LOC", "gazetteer"), ("Real Madrid", "ORG", "model")]
     assert a.entities[0].place.country_code == "AT"
+
+
+def test_an_ambiguous_place_is_loc_but_unlinked():
+    a = article("Un incendio obliga a evacuar a 300 vecinos en Valencia.", lang="es")
+    gazetteer_locations(a)
+    refine(a)
+    assert [(e.text, e.label, e.place) for e in a.entities] == [("Valencia", "LOC", None)]
