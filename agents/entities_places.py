@@ -20,6 +20,9 @@ Linking rule (`lookup`): a name links only when it is unambiguous.
    names that are common words (English or the document language's stop words, or seen
    written lower-case in the document) are never found by the text scan (`scan`).
 A country's coordinates are those of its capital (GeoNames has no country point).
+
+Detection in other languages than English (`scan_names`) uses the same names: a name that is
+a place but fails rule 1 or 2 (Valencia, Congo, Tripoli) is still LOC, only without a link.
 """
 from __future__ import annotations
 

@@ -63,8 +63,12 @@ _HONORIFIC = re.compile(
 
 
 def find_honorific_names(text: str) -> Iterator[tuple[int, int]]:
+    from agents.entities_places import stop_words
+
+    stop = stop_words("en")
     for m in _HONORIFIC.finditer(text):
-        yield m.span(1)
+        if m.group(1).split()[0].lower() not in stop:  # "Dr No" is a film
+            yield m.span(1)
 
 
 _ALIAS = re.compile(
