@@ -32,7 +32,7 @@ import pycld2
 from agents.stage import Stage
 from schemas import Article, Language, LanguageSpan
 
-__all__ = ["identify", "detect_language", "make_stage", "script_of", "HINT_STATS"]
+__all__ = ["identify", "detect_language", "hint_agrees", "make_stage", "script_of"]
 
 UNDETERMINED = Language("und", 0.0)
 # Enough text for any detector; bounds the cost of huge bodies.
@@ -472,7 +472,6 @@ def identify(text: str, hint: Optional[str] = None) -> Language:
 # The stage
 # ---------------------------------------------------------------------------
 
-HINT_STATS = {"hinted": 0, "disagreed": 0}
 _MIN_SPAN_LETTERS = 20
 # A run of another script inside a paragraph (a name in Han characters in an English story).
 _RUN_PATTERNS = {
@@ -539,15 +538,20 @@ def _strip(body: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
+def hint_agrees(hint: Optional[str], lang: Optional[Language]) -> Optional[bool]:
+    """Whether the crawler's `lang_hint` matches what we detected; None when there is
+    nothing to compare (no hint, or no language in the text)."""
+    if not hint or lang is None or lang.code == "und":
+        return None
+    return hint.split("-")[0].split("_")[0].lower() == lang.code
+
+
 def detect_language(article: Article) -> Article:
     hint = article.lang_hint
     lang = _identify(article.body, hint)
     article.language = lang
-    if hint:
-        HINT_STATS["hinted"] += 1
-        if lang.code != "und" and hint.split("-")[0].lower() != lang.code:
-            HINT_STATS["disagreed"] += 1
-            article.processing.notes.append(f"language: lang_hint {hint!r} disagrees with detected {lang.code!r}")
+    if hint_agrees(hint, lang) is False:
+        article.processing.notes.append(f"language: lang_hint {hint!r} disagrees with detected {lang.code!r}")
     if lang.code != "und":
         paras = _paragraphs(article)
         spans = _spans(article.body, paras, lang)

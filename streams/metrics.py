@@ -5,6 +5,7 @@ from typing import Iterable, NamedTuple
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
+from agents.language import hint_agrees
 from schemas import Article, DeadLetter
 
 # Stage batches run from sub-millisecond (segment) to seconds (NER on long pages).
@@ -26,6 +27,7 @@ class PipelineMetrics(NamedTuple):
     fetch_to_enriched_seconds: Histogram
     kept_ratio: Histogram
     empty_extractions: Counter
+    language_hints: Counter
 
     @classmethod
     def create(cls, registry: CollectorRegistry, stages: Iterable[str]) -> "PipelineMetrics":
@@ -58,13 +60,28 @@ class PipelineMetrics(NamedTuple):
             empty_extractions=Counter(
                 "extract_empty", "Items with no article text in them, by source.", ["source"], **kw
             ),
+            language_hints=Counter(
+                "language_hint", "Items with a crawler lang_hint, by whether detection agreed with it.",
+                ["outcome"], **kw,
+            ),
         )
+        for outcome in ("agree", "disagree"):
+            metrics.language_hints.labels(outcome)
         for stage in stages:  # pre-create label values so dashboards show zeros, not gaps
             for family in (metrics.items_in, metrics.items_out, metrics.stage_seconds, metrics.batch_size):
                 family.labels(stage)
         return metrics
 
-    def observe_extraction(self, outcome: "Article | DeadLetter") -> None:
+    def observe(self, stage: str, outcome: "Article | DeadLetter") -> None:
+        """Stage-specific health signals, beyond the counts every stage has."""
+        if stage == "extract":
+            self._observe_extraction(outcome)
+        elif stage == "language" and isinstance(outcome, Article):
+            agrees = hint_agrees(outcome.lang_hint, outcome.language)
+            if agrees is not None:
+                self.language_hints.labels("agree" if agrees else "disagree").inc()
+
+    def _observe_extraction(self, outcome: "Article | DeadLetter") -> None:
         """Extraction going wrong shows as a falling kept ratio or empty items per source."""
         if isinstance(outcome, Article) and outcome.processing.extract is not None:
             info = outcome.processing.extract

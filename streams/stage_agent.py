@@ -78,8 +78,7 @@ class StageAgent:
         pending = []
         now = time.time()
         for outcome in outcomes:
-            if self.reads_raw:
-                m.observe_extraction(outcome)
+            m.observe(name, outcome)
             key = (outcome.id or "").encode("utf-8") or None
             if isinstance(outcome, Article):
                 pending.append(await self.sink.send(key=key, value=encode(outcome)))

@@ -2,7 +2,7 @@ import os
 
 import pytest
 
-from agents.language import HINT_STATS, detect_language, identify, make_stage, script_of
+from agents.language import detect_language, hint_agrees, identify, make_stage, script_of
 from schemas import Article, Span
 
 
@@ -75,7 +75,8 @@ def test_hint_is_a_prior_not_an_order():
     art = detect_language(Article(id="h", body=english, lang_hint="de"))
     assert art.language.code == "en"
     assert any("lang_hint" in n for n in art.processing.notes)
-    assert HINT_STATS["disagreed"] >= 1
+    assert hint_agrees("de", art.language) is False and hint_agrees("en-GB", art.language) is True
+    assert hint_agrees(None, art.language) is None
     # on an ambiguous single word the hint decides
     assert identify("Kind", hint="de").code == "de"
 
