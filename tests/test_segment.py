@@ -36,6 +36,14 @@ def _token_texts(body: str) -> list[str]:
         ("1. The first item 2. The second item", ["1. The first item", "2. The second item"]),
         ("I never meant that.... She left the store.", ["I never meant that....", "She left the store."]),
         ("Hello!! Long time no see.", ["Hello!!", "Long time no see."]),
+        ("At 5 a.m. Mr. Smith went to the bank. He left the bank at 6 P.M. Mr. Smith then went home.",
+         ["At 5 a.m. Mr. Smith went to the bank.", "He left the bank at 6 P.M.", "Mr. Smith then went home."]),
+        ("Kickoff is at 3 p.m. Wednesday in Naples.", ["Kickoff is at 3 p.m. Wednesday in Naples."]),
+        ("It could decide the future of Roe v. Wade, he said.", ["It could decide the future of Roe v. Wade, he said."]),
+        ("We make a good team, you and I. Did you see Albert I. Jones yesterday?",
+         ["We make a good team, you and I.", "Did you see Albert I. Jones yesterday?"]),
+        ("They confirm it by 1) taking what fits and 2) rejecting the rest. Then they stop.",
+         ["They confirm it by", "1) taking what fits and", "2) rejecting the rest.", "Then they stop."]),
         # a headline run into its story on one line
         ("Welsh Assembly members worried they will look like muppets The members are worried about the new name.",
          ["Welsh Assembly members worried they will look like muppets", "The members are worried about the new name."]),
@@ -63,6 +71,25 @@ def test_sentences(text, expected):
         ("¡Hola Srta. Ledesma! ¿Cómo está hoy? Espero que muy bien.", "es", ["¡Hola Srta. Ledesma!", "¿Cómo está hoy?", "Espero que muy bien."]),
         # Georgian letters are lower-case in Unicode but sentences still start with them
         ("ეს პირველია. ეს მეორეა.", "ka", ["ეს პირველია.", "ეს მეორეა."]),
+        # Arabic: a label closed by a colon before a punctuated sentence; a headline stays whole
+        ("سؤال وجواب: ماذا حدث بعد الانتخابات؟ طرح الكثير من التساؤلات.", "ar",
+         ["سؤال وجواب:", "ماذا حدث بعد الانتخابات؟", "طرح الكثير من التساؤلات."]),
+        ("وقال السيد كلارك، وهو مدير: نحن بحاجة إلى ذلك.", "ar", ["وقال السيد كلارك، وهو مدير: نحن بحاجة إلى ذلك."]),
+        # Arabic: a paragraph with no stop at all, chained with commas (a listing comma stays)
+        ("عثر على أدوية الدم، والقلب، زرعها عملاء كما تقول مصادر، وقرر الطبيب أنه توفي", "ar",
+         ["عثر على أدوية الدم، والقلب،", "زرعها عملاء كما تقول مصادر،", "وقرر الطبيب أنه توفي"]),
+        # a missing space after a period in Cyrillic text
+        ("Ресейдiң экономикалық жағдайы.XVIII ғасырдың бiрiншi ширегi.", "kk",
+         ["Ресейдiң экономикалық жағдайы.", "XVIII ғасырдың бiрiншi ширегi."]),
+        ("Дом, где родился Л.Н.Толстой, объем 5 куб.м.", "ru", ["Дом, где родился Л.Н.Толстой, объем 5 куб.м."]),
+        # quotations inside a sentence
+        ("„Prieskumy beriem na ľahkú váhu. V podstate ma to nezaujíma,“ reagoval Matovič.", "sk",
+         ["„Prieskumy beriem na ľahkú váhu. V podstate ma to nezaujíma,“ reagoval Matovič."]),
+        ('"Ei fu. Siccome immobile / dato il mortal sospiro" (Manzoni).', "it",
+         ['"Ei fu. Siccome immobile / dato il mortal sospiro" (Manzoni).']),
+        ("«К чему ты готовишься? – спросила мама. – Завтра ведь выходной».", "ru",
+         ["«К чему ты готовишься? – спросила мама. – Завтра ведь выходной»."]),
+        ("Он пришёл, – сказал он. – Завтра уйдёт.", "ru", ["Он пришёл, – сказал он.", "– Завтра уйдёт."]),
     ],
 )
 def test_sentences_in_other_scripts(text, lang, expected):
@@ -150,4 +177,4 @@ def test_golden_rules_mostly_pass():
         [s.strip() for s in _sentences(c["text"], c["lang"]) if s.strip()] == [e.strip() for e in c["expected"] if e.strip()]
         for c in cases
     )
-    assert ok / len(cases) >= 0.9
+    assert ok / len(cases) >= 0.99  # 311/313 on 2026-11-25; the two left are pySBD's lone '.' sentences
