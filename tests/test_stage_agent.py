@@ -95,3 +95,18 @@ async def test_a_crashing_batch_is_retried_item_by_item():
     events = [_event(orjson.dumps(Article(id=i, body="x")), n) for n, i in enumerate("ab")]
     await agent.handle(events)
     assert [k for k, _ in sink.sent] == [b"a", b"b"] and not dead.sent
+
+
+async def test_language_hint_agreement_is_counted():
+    registry = CollectorRegistry()
+    agent = StageAgent(
+        build_stages(["language"])["language"], source=None, sink=_topic(), dead=_topic(), settings=Settings(),
+        metrics=PipelineMetrics.create(registry, ["language"]), reads_raw=False, final=False,
+    )
+    english = "The government announced on Tuesday a new reform of the pension system, officials said."
+    events = [_event(orjson.dumps(Article(id=str(i), body=english, lang_hint=hint)), i)
+              for i, hint in enumerate(["en", "de", None])]
+    await agent.handle(events)
+    get = registry.get_sample_value
+    assert get("newsflow_language_hint_total", {"outcome": "agree"}) == 1
+    assert get("newsflow_language_hint_total", {"outcome": "disagree"}) == 1
