@@ -10,7 +10,11 @@ Three detectors, each where it is strongest (numbers in bench/language.py):
 * short text (a headline, a few words): lingua in high-accuracy mode (models inside its wheel,
   loaded lazily, only for languages whose script needs them), its scores corrected by a small
   per-language bias table per length (`agents/language_model/bias.json`, fitted by
-  `agents/language_model/fit_bias.py`) plus a bonus where CLD2 agrees.
+  `agents/language_model/fit_bias.py`) plus a bonus where CLD2 agrees. To keep the stage under
+  1 GB, Latin-script text is scored without lingua's 5-gram models (~0.6 GB) except to re-rank
+  leaders among a few languages (_FIVE_GRAM_LANGS); Latin text of 80+ letters is scored only
+  against CLD2's candidates and their relatives (speed). Chinese of 40+ characters that CLD2 is
+  sure of skips lingua.
 * scripts with one language (Greek, Hebrew, Thai, Hangul, kana, ...) are decided by Unicode range.
 
 `confidence` is calibrated on development data (see bench/language.py); `und` with confidence
@@ -43,6 +47,9 @@ LONG_LETTERS = 200
 # Between GATE_LETTERS and LONG_LETTERS, CLD2 decides when it is sure and the language is
 # outside the groups it confuses; lingua otherwise.
 GATE_LETTERS = 120
+# A Han character carries about what three Latin letters do: Chinese paragraphs (~100 characters)
+# are settled by CLD2 when it is sure, as Latin ones of 120+ letters are.
+HAN_GATE_LETTERS = 40
 _CLD2_DOUBT = frozenset("hr bs sr id ms nb nn da".split())
 _NON_LINGUISTIC = re.compile(r"\S+://\S*|www\.\S+|\S+@\S+|[@#]\w+")
 _CODE_CHARS = re.compile(r"[{}()\[\];=<>$\\|&*/_]")
@@ -254,14 +261,62 @@ def _bias() -> dict:
         return json.load(f)
 
 
+# Scripts whose short text lingua scores in high-accuracy mode (1- to 5-gram models); the others
+# use its trigram models only. High accuracy for every script holds ~0.9 GB of models (5-grams of
+# Cyrillic ~0.17 GB); see bench/language.py for what each choice costs.
+_HIGH_ACCURACY_SCRIPTS = frozenset(
+    os.environ.get("NEWSFLOW_LANG_HIGH_SCRIPTS", "Latn,Cyrl,Arab,Deva,Beng,Hani").split(","))
+
+
 @functools.cache
-def _lingua():
+def _lingua(high: bool = True):
     from lingua import Language as L, LanguageDetectorBuilder
 
     # Languages with a script of their own are decided by script; lingua only needs the rest.
     own_script = {"el", "hy", "he", "pa", "gu", "ta", "te", "th", "ka", "ko"}
     langs = [l for l in L.all() if l.iso_code_639_1.name.lower() not in own_script]
-    return LanguageDetectorBuilder.from_languages(*langs).build()  # models load lazily
+    b = LanguageDetectorBuilder.from_languages(*langs)
+    return (b if high else b.with_low_accuracy_mode()).build()  # models load lazily
+
+
+def _lingua_for(dominant: Optional[str]):
+    return _lingua(dominant in _HIGH_ACCURACY_SCRIPTS)
+
+
+# Latin text of this many letters is scored by lingua only against CLD2's candidates and their
+# close relatives (lingua's cost grows with the languages it scores; ~45 share the Latin script).
+_NARROW_LETTERS = int(os.environ.get("NEWSFLOW_LANG_NARROW", "80"))
+_NARROW = _NARROW_LETTERS > 0
+_LINGUA_RELATIVES = {
+    "nb": "nn da sv", "nn": "nb da", "da": "nb nn sv", "sv": "da nb", "hr": "bs sr sl", "bs": "hr sr",
+    "sr": "hr bs", "sl": "hr", "cs": "sk", "sk": "cs", "id": "ms tl", "ms": "id", "tl": "id",
+    "es": "ca pt", "ca": "es", "pt": "es", "gl": "es pt", "af": "nl", "nl": "af", "zu": "xh",
+    "xh": "zu", "st": "tn", "tn": "st", "nso": "st tn", "gd": "ga", "war": "tl", "ceb": "tl",
+}
+
+
+@functools.lru_cache(maxsize=1024)
+def _lingua_among(codes: frozenset, high: bool):
+    from lingua import Language as L, LanguageDetectorBuilder
+
+    langs = [l for l in L.all() if l.iso_code_639_1.name.lower() in codes]
+    b = LanguageDetectorBuilder.from_languages(*langs)
+    return (b if high else b.with_low_accuracy_mode()).build()
+
+
+def _narrowed(details, dominant: Optional[str], n_letters: int):
+    """A detector over CLD2's languages and their relatives, or None to ask all of lingua's."""
+    if dominant != "Latn" or n_letters < _NARROW_LETTERS or not details:
+        return None
+    codes = {"en"}
+    for d in details:
+        c = d[0]
+        codes.add(c)
+        codes.update(_LINGUA_RELATIVES.get(c, "").split())
+    codes &= _LINGUA_CODES
+    if len(codes) < 2:
+        return None
+    return _lingua_among(frozenset(codes), dominant in _HIGH_ACCURACY_SCRIPTS)
 
 
 def _ngram_model():
@@ -274,7 +329,7 @@ def warm_up() -> None:
     _table()
     _bias()
     _ngram_model()
-    det = _lingua()
+    det = _lingua_for("Latn")
     # Latin-script models are the ones short text needs most; load them before traffic.
     det.compute_language_confidence_values("the news of the day")
 
@@ -293,6 +348,17 @@ def _cld2(text: str):
         except Exception:
             return False, []
     return reliable, [(_cld2_code(d[1]), d[2], d[3]) for d in details if d[1] != "un"]
+
+
+def _cld2_gate(sample: str, dominant: Optional[str], n_letters: int, seen: Optional[list] = None):
+    """CLD2's answer when it may decide a text under LONG_LETTERS without lingua, else None
+    (what CLD2 said is appended to `seen`, so that _short need not ask again)."""
+    if n_letters < (HAN_GATE_LETTERS if dominant == "Hani" else GATE_LETTERS):
+        return None
+    cld = _cld2(sample)
+    if seen is not None:
+        seen.append(cld)
+    return cld if _cld2_sure(cld) else None
 
 
 def _cld2_sure(cld) -> bool:
@@ -382,28 +448,70 @@ def _conf_long(reliable: bool, percent: int, agrees: bool, margin: float, groupe
     return 0.6
 
 
+# Memory: lingua's 5-gram models for the ~45 Latin-script languages hold ~0.6 GB. Short Latin text
+# is scored without them (a view of the text with no 5-grams, see _four_gram_view); only when the
+# leader is one of _FIVE_GRAM_LANGS are the leaders among them re-ranked with their 5-grams. The
+# list: languages whose short-text accuracy gained most from 5-grams on the lingua sets' id half 0
+# (bench/language.py --heldout scores half 1), ~13 MB each.
+_NO_5GRAM_SCRIPTS = frozenset(os.environ.get("NEWSFLOW_LANG_NO5", "Latn").split(","))
+_FIVE_GRAM_LANGS = frozenset(os.environ.get(
+    "NEWSFLOW_LANG_5GRAM_LANGS", "id yo st xh it eo nb lt bs zu nn la nl es fi").split())
+_LONG_WORD = re.compile(r"[^\W\d_]{5,}")
+
+
+def _windows(m: re.Match) -> str:
+    w = m.group()
+    return " ".join(w[i : i + 4] for i in range(len(w) - 3))
+
+
+def _four_gram_view(text: str) -> str:
+    """`text` with every word of 5+ letters replaced by its overlapping 4-letter windows: the same
+    1- to 4-grams (the inner ones repeated), no 5-grams, so lingua never loads its 5-gram models."""
+    return _LONG_WORD.sub(_windows, text)
+
+
+def _lingua_values(text: str, dominant: Optional[str], details, n_letters: int) -> list[tuple[str, float]]:
+    """lingua's top (code, confidence) pairs for short text, as _short and fit_bias.py see them."""
+    det = _narrowed(details, dominant, n_letters) if _NARROW else None
+    four = dominant in _NO_5GRAM_SCRIPTS
+    with _lock:  # lazy model loading inside lingua is not meant to race
+        values = (det or _lingua_for(dominant)).compute_language_confidence_values(
+            _four_gram_view(text) if four else text)
+    out = []
+    for v in values[:8]:
+        if v.value <= 0.0:
+            break
+        out.append((v.language.iso_code_639_1.name.lower(), v.value))
+    if four and out and out[0][0] in _FIVE_GRAM_LANGS:
+        # Re-rank the leaders that may hold 5-gram models with all of lingua's n-grams.
+        lead = frozenset(c for c, _ in out[:3] if c in _FIVE_GRAM_LANGS)
+        if len(lead) >= 2 and _LONG_WORD.search(text):
+            mass = sum(v for c, v in out if c in lead)
+            with _lock:
+                again = _lingua_among(lead, True).compute_language_confidence_values(text)
+            full = {v.language.iso_code_639_1.name.lower(): v.value for v in again}
+            out = [(c, mass * full.get(c, 0.0) if c in lead else v) for c, v in out]
+            out = sorted((cv for cv in out if cv[1] > 0.0), key=lambda cv: -cv[1])
+    return out
+
+
 def _bucket(n_tokens: int) -> str:
     return "1" if n_tokens <= 1 else "2" if n_tokens == 2 else "3"
 
 
-def _short(text: str, dominant: str, hint: Optional[str]) -> tuple[str, float]:
+def _short(text: str, dominant: str, hint: Optional[str], cld_result=None) -> tuple[str, float]:
     tokens = _TOKENS.findall(text)
     table = _bias()[_bucket(len(tokens))]
     biases, w = table["bias"], table["cld2"]
-    reliable, details = _cld2(text)
+    reliable, details = cld_result or _cld2(text)
     cld = _fix_variant(details[0][0], dominant) if details else None
     n_letters = len(text) if dominant == "Hani" else sum(map(len, tokens))
     if (cld and cld not in _LINGUA_CODES and reliable and details[0][1] >= 95
             and n_letters >= _MIN_NGRAM_LETTERS and cld not in _CLD2_LOOKALIKES):
         return _long(text, dominant, hint, (reliable, details), n_letters)  # a language lingua does not know
-    with _lock:  # lazy model loading inside lingua is not meant to race
-        values = _lingua().compute_language_confidence_values(text)
     scored = []
-    for v in values[:8]:
-        if v.value <= 0.0:
-            break
-        code = v.language.iso_code_639_1.name.lower()
-        s = math.log(v.value) + biases.get(code, 0.0) + (w if code == cld else 0.0)
+    for code, value in _lingua_values(text, dominant, details, n_letters):
+        s = math.log(value) + biases.get(code, 0.0) + (w if code == cld else 0.0)
         if hint and code == hint:
             s += _B.hint_bonus
         scored.append((s, code))
@@ -445,10 +553,10 @@ def _identify(text: str, hint: Optional[str] = None) -> Language:
         return Language(single, conf, script)
     if n_letters >= LONG_LETTERS or dominant not in _LINGUA_SCRIPTS:
         code, conf = _long(sample, dominant, hint)
-    elif n_letters >= GATE_LETTERS and _cld2_sure(cld := _cld2(sample)):
+    elif (cld := _cld2_gate(sample, dominant, n_letters, seen := [])) is not None:
         code, conf = _long(sample, dominant, hint, cld, n_letters)  # a sentence CLD2 is sure of: skip lingua
     else:
-        code, conf = _short(sample, dominant, hint)
+        code, conf = _short(sample, dominant, hint, seen[0] if seen else None)
     if code == "und":
         return Language("und", 0.0, script)
     if code == "zh" and dominant == "Hani" and _is_cantonese(sample):

@@ -12,6 +12,14 @@ paragraphs). Every predictor runs in its own process, so its peak memory is its 
     NEWSFLOW_LANG_NGRAMS=/tmp/ngrams_even.npz NEWSFLOW_LANG_BIAS=/tmp/bias_half0.json \
         python bench/language.py --heldout       # honest: scores only what those two never saw
         # (NTREX odd-position documents; lingua items in id half 1)
+
+For newsflow it also prints: paragraphs per CPU-second on NTREX (mean ~390 characters: the
+news-length figure; all 120 languages and 15 major news languages), unrounded accuracies, and the
+stage's RSS in a fresh process after a shuffled mix of every set and language (--mem-per-lang).
+Knobs (environment; defaults in agents/language.py): NEWSFLOW_LANG_NO5= (empty: lingua's 5-grams
+for every Latin language, ~+0.4 GB, as before), NEWSFLOW_LANG_5GRAM_LANGS, NEWSFLOW_LANG_NARROW=0
+(no candidate narrowing), NEWSFLOW_LANG_HIGH_SCRIPTS (scripts in lingua's high-accuracy mode).
+A bias table must be fitted under the same knobs as it is scored with.
 """
 from __future__ import annotations
 
@@ -103,9 +111,59 @@ def worker(name, per_lang, heldout):
             hi = [ok for c, ok in confs if c >= 0.9]
             r["conf90_share"] = len(hi) / len(items)
             r["conf90_acc"] = sum(hi) / len(hi) if hi else None
+        if col == "NTREX":
+            by_lang = collections.defaultdict(list)
+            for it, t in zip(items, texts):
+                by_lang[it["lang"]].append(t)
+            r["per_lang_s"] = {}
+            major_n, major_cpu = 0, 0.0
+            for lang in MAJOR_NEWS:
+                if lang in by_lang:
+                    c0 = time.process_time()
+                    pred.predict(by_lang[lang])
+                    dt = time.process_time() - c0
+                    major_n += len(by_lang[lang])
+                    major_cpu += dt
+            r["per_lang_s"] = {l: len(v) for l, v in by_lang.items()}
+            r["major_per_s"] = major_n / major_cpu if major_cpu else None
         res[col] = r
     res["max_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(json.dumps(res))
+
+
+def _rss_mb() -> tuple[float, float]:
+    """(current, peak) resident set size of this process in MB, from /proc (Linux)."""
+    out = {}
+    with open("/proc/self/status") as f:
+        for line in f:
+            if line.startswith(("VmRSS:", "VmHWM:")):
+                out[line[:5]] = int(line.split()[1]) / 1024
+    return out.get("VmRSS", 0.0), out.get("VmHWM", 0.0)
+
+
+MAJOR_NEWS = "en es fr de pt it ru ar zh ja hi tr id ko fa".split()
+
+
+def memory_worker(per_lang, heldout):
+    """A realistic worker: a fresh process, the stage warmed up, then short and long text in every
+    language and script of all four sets, interleaved (the data is loaded and dropped first, so
+    RSS is the stage's). Prints RSS after warm-up and after the mix."""
+    sys.path.insert(0, ROOT)
+    import random
+
+    mix = []
+    for _, fname in FILES:
+        mix.extend(it["text"] for it in load(fname, per_lang, heldout))
+    random.Random(0).shuffle(mix)
+    from agents.language import identify, warm_up
+
+    base, _ = _rss_mb()
+    warm_up()
+    warm, _ = _rss_mb()
+    for t in mix:
+        identify(t)
+    now, peak = _rss_mb()
+    print(json.dumps({"n": len(mix), "base_mb": base, "warm_mb": warm, "after_mb": now, "peak_mb": peak}))
 
 
 def main(argv=None):
@@ -114,10 +172,15 @@ def main(argv=None):
     ap.add_argument("--only", help="comma list of " + ",".join(PREDICTORS))
     ap.add_argument("--heldout", action="store_true",
                     help="NTREX odd-position documents and lingua items in id half 1 only")
+    ap.add_argument("--mem-per-lang", type=int, default=20,
+                    help="texts per language and set in the memory run (newsflow's stage RSS)")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if not os.path.isdir(DATA):
         print(f"no data at {DATA}")
+        return 0
+    if a.worker == "memory":
+        memory_worker(a.mem_per_lang, a.heldout)
         return 0
     if a.worker:
         worker(a.worker, a.sample_per_lang, a.heldout)
@@ -132,9 +195,18 @@ def main(argv=None):
             print(f"{name}: failed\n{p.stderr[-2000:]}", file=sys.stderr)
             continue
         rows[name] = json.loads(p.stdout.strip().splitlines()[-1])
+    mem = None
+    if "newsflow" in names:
+        cmd = [sys.executable, os.path.abspath(__file__), "--worker", "memory",
+               "--mem-per-lang", str(a.mem_per_lang)] + (["--heldout"] if a.heldout else [])
+        p = subprocess.run(cmd, capture_output=True, text=True)
+        if p.returncode == 0:
+            mem = json.loads(p.stdout.strip().splitlines()[-1])
+        else:
+            print(f"memory run failed\n{p.stderr[-2000:]}", file=sys.stderr)
     print(f"sample per language: {a.sample_per_lang or 'all'}{'; held-out halves only (NTREX odd documents, lingua id half 1)' if a.heldout else ''}")
     print("| library / mode | sentences | word pairs | single words | NTREX-70 | NTREX-120 "
-          "| texts/s CPU (sentences / paragraphs) | peak RSS MB | NTREX conf>=0.9: share, accuracy |")
+          "| texts/s CPU (sentences / paragraphs) | bench worker peak RSS MB (data included) | NTREX conf>=0.9: share, accuracy |")
     print("|---|---|---|---|---|---|---|---|---|")
     for name, r in rows.items():
         nt = r["NTREX"]
@@ -143,6 +215,20 @@ def main(argv=None):
         print(f"| {name} | {r['sentences']['lingua75']:.1f} | {r['word pairs']['lingua75']:.1f} "
               f"| {r['single words']['lingua75']:.1f} | {nt['lingua75']:.1f} | {nt['all']:.1f} "
               f"| {r['sentences']['per_s']:,.0f} / {nt['per_s']:,.0f} | {r['max_rss_mb']:.0f} | {cal} |")
+    if "newsflow" in rows:
+        nt = rows["newsflow"]["NTREX"]
+        print(f"newsflow on news-length text (NTREX paragraphs, mean ~390 characters): "
+              f"{nt['per_s']:,.0f} paragraphs per CPU-second over all {len(nt['per_lang_s'])} languages"
+              + (f", {nt['major_per_s']:,.0f} over {len(MAJOR_NEWS)} major news languages ({' '.join(MAJOR_NEWS)})"
+                 if nt.get("major_per_s") else ""))
+        r = rows["newsflow"]
+        print("newsflow unrounded: " + ", ".join(
+            f"{c} {r[c]['lingua75']:.2f}" for c in ("sentences", "word pairs", "single words"))
+              + f", NTREX-70 {r['NTREX']['lingua75']:.2f}, NTREX-120 {r['NTREX']['all']:.2f}")
+    if mem:
+        print(f"newsflow stage RSS (fresh process, {mem['n']:,} texts from all four sets, every "
+              f"language, shuffled): {mem['base_mb']:.0f} MB after import, {mem['warm_mb']:.0f} MB after "
+              f"warm_up, {mem['after_mb']:.0f} MB after the mix (peak {mem['peak_mb']:.0f} MB)")
     return 0
 
 

@@ -142,3 +142,44 @@ def test_ntrex_sample_accuracy_and_calibration():
     confident = [r.code == g for r, g in out if r.confidence >= 0.9]
     assert acc >= 0.85
     assert sum(confident) / len(confident) >= 0.95
+
+
+def test_ngram_keys_match_the_reference_ngrams():
+    import collections
+
+    import numpy as np
+
+    from agents import language_ngrams as N
+
+    m = N.model()
+    vocab = {}
+    for text in ["Vlada Srbije je u utorak usvojila novi zakon.", "Kerajaan  mengumumkan reformasi, 12 x!",
+                 "Влада Србије је у уторак", "a", "", "习近平周二在北京"]:
+        want = collections.Counter(g for g in N.ngrams(text) if len(g) <= N.MAX_N)
+        got = collections.Counter(N._text_keys(text).tolist())
+        assert sum(want.values()) == sum(got.values())
+        keys = N._keys_of_vocab(np.array(list(want) or ["x"], dtype="<U4"))
+        assert collections.Counter(dict(zip(keys.tolist(), want.values()))) == got or not want
+        vocab.update(want)
+    s = m.scores("Vlada Srbije je u utorak usvojila novi zakon o radu.", ["hr", "bs", "sr"])
+    assert set(s) == {"hr", "bs", "sr"} and all(v < 0 for v in s.values())
+
+
+def test_lingua_is_narrowed_to_cld2_candidates_on_longer_latin_text():
+    from agents import language as L
+
+    details = [("es", 90, 1000), ("ca", 10, 500)]
+    det = L._narrowed(details, "Latn", 150)
+    assert det is not None and det is L._narrowed(details, "Latn", 150)  # built once
+    assert L._narrowed(details, "Latn", 20) is None and L._narrowed(details, "Cyrl", 150) is None
+    vals = L._lingua_values("El gobierno anunció el martes una nueva reforma de las pensiones "
+                            "que elevará la edad de jubilación", "Latn", details, 150)
+    assert vals[0][0] == "es" and {c for c, _ in vals} <= {"es", "ca", "pt", "en"}
+
+
+def test_four_gram_view_has_no_five_letter_words():
+    from agents import language as L
+
+    view = L._four_gram_view("Die Regierung hat am Dienstag")
+    assert view.split()[:4] == ["Die", "Regi", "egie", "gier"]
+    assert max(len(w) for w in view.split()) == 4

@@ -50,7 +50,7 @@ def short_rows(items):
             continue
         if n >= L.LONG_LETTERS or dom not in L._LINGUA_SCRIPTS:
             continue
-        if n >= L.GATE_LETTERS and L._cld2_sure(L._cld2(sample)):
+        if L._cld2_gate(sample, dom, n) is not None:
             continue
         out.append((L._bucket(len(L._TOKENS.findall(sample))), it["lang"], sample, it["id"], dom))
     return out
@@ -125,16 +125,13 @@ def main(argv=None):
         if a.half is not None:
             items = [it for it in items if id_half(it["id"]) == a.half]
         rows += short_rows(items)
-    det = L._lingua()
-    values = []
-    texts = [r[2] for r in rows]
-    for i in range(0, len(texts), 4000):
-        for vals in det.compute_language_confidence_values_in_parallel(texts[i : i + 4000]):
-            values.append([(v.language.iso_code_639_1.name.lower(), v.value) for v in vals[:8] if v.value > 0])
-    clds = []
-    for r in rows:
-        _, det2 = L._cld2(r[2])
-        clds.append(L._fix_variant(det2[0][0], r[4]) if det2 else None)
+    values, clds = [], []
+    for r in rows:  # exactly as identify() asks lingua (candidate narrowing, 4-gram view)
+        sample, dom = r[2], r[4]
+        _, det2 = L._cld2(sample)
+        n_letters = len(sample) if dom == "Hani" else sum(map(len, L._TOKENS.findall(sample)))
+        values.append(L._lingua_values(sample, dom, det2, n_letters))
+        clds.append(L._fix_variant(det2[0][0], dom) if det2 else None)
     codes = sorted({c for vals in values for c, _ in vals})
     out = {}
     for bucket in ("1", "2", "3"):
