@@ -33,6 +33,7 @@ from typing import Optional
 
 import pycld2
 
+from agents.segment import paragraphs
 from agents.stage import Stage
 from schemas import Article, Language, LanguageSpan
 
@@ -597,13 +598,9 @@ _RUN_PATTERNS = {
     "Thai": re.compile(r"[\u0e00-\u0e7f]{2,}"),
     "Latn": re.compile(r"[A-Za-z\u00c0-\u024f]{2,}(?:\s[A-Za-z\u00c0-\u024f]+)*"),
 }
-_LINES = re.compile(r"[^\n]*\S[^\n]*")
-
-
 def _paragraphs(article: Article) -> list[tuple[int, int]]:
-    if article.paragraphs:
-        return [(p.start, p.end) for p in article.paragraphs]
-    return [(m.start(), m.end()) for m in _LINES.finditer(article.body)]
+    """The segment stage's paragraphs (trimmed non-blank lines), so spans line up with them."""
+    return [(p.start, p.end) for p in (article.paragraphs or paragraphs(article.body))]
 
 
 def _spans(body: str, paras, doc: Language) -> list[LanguageSpan]:
@@ -620,8 +617,7 @@ def _spans(body: str, paras, doc: Language) -> list[LanguageSpan]:
                 continue  # CLD2 agrees with the document and there is one script: nothing to mark
             lang = _identify(text)
             if lang.code != "und" and (lang.code != doc.code or lang.script != doc.script) and lang.confidence >= 0.6:
-                s, e = _strip(body, start, end)
-                spans.append(LanguageSpan(s, e, lang.code, lang.confidence, lang.script))
+                spans.append(LanguageSpan(start, end, lang.code, lang.confidence, lang.script))
                 continue
         # Runs of another script inside the paragraph.
         present = {"Hani" if k == "Kana" else k for k in counts}
@@ -640,14 +636,6 @@ def _spans(body: str, paras, doc: Language) -> list[LanguageSpan]:
                                           min(lang.confidence, 0.9), lang.script or script_of(run)))
     spans.sort(key=lambda s: s.start)
     return spans
-
-
-def _strip(body: str, start: int, end: int) -> tuple[int, int]:
-    while start < end and body[start].isspace():
-        start += 1
-    while end > start and body[end - 1].isspace():
-        end -= 1
-    return start, end
 
 
 def hint_agrees(hint: Optional[str], lang: Optional[Language]) -> Optional[bool]:
