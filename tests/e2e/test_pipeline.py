@@ -142,3 +142,33 @@ def test_stages_split_across_two_workers(pipeline_env, start_worker, tmp_path):
     assert _metric(front_metrics, "newsflow_stage_items_out_total", stage="language") == 1
     assert "stage=\"entities\"" not in front_metrics
     assert _metric(back_metrics, "newsflow_stage_items_out_total", stage="entities") == 1
+
+
+def test_hostile_input_is_dead_lettered_with_reasons_and_the_worker_goes_on(pipeline_env, start_worker, tmp_path):
+    env = {**pipeline_env, "NEWSFLOW_MAX_ITEM_BYTES": "20000"}
+    worker = start_worker(env=env)
+    worker.wait_ready()
+    items = tmp_path / "hostile.jsonl"
+    items.write_bytes(b"\n".join([
+        b"\xff\xfe\x00\x01 not utf-8",
+        b"[1, 2, 3]",
+        json.dumps({"id": "huge", "text": "word " * 10000}).encode(),
+        json.dumps({"id": "blank", "text": "   \n\n  "}).encode(),
+        json.dumps({"id": "nul", "text": "ab\u0000\u0001\u0002cd" * 20}).encode(),
+        json.dumps({"id": "html-junk", "html": "<html><body><div><img src='x.png'></div></body></html>"}).encode(),
+        json.dumps({"id": "after", "text": "The talks in Vienna ended on Tuesday without a deal."}).encode(),
+    ]) + b"\n")
+    assert _publish(env, items).returncode == 0
+    broker = env["NEWSFLOW_BROKER"]
+    dead = asyncio.run(_read(broker, env["NEWSFLOW_TOPIC_DEAD"], 6, 120))
+    [after] = asyncio.run(_read(broker, env["NEWSFLOW_TOPIC_ENRICHED"], 1, 60))
+    reasons = sorted(d["reason"] for d in dead)
+    assert reasons == sorted(
+        ["invalid-encoding", "not-an-object", "too-large", "empty-body", "binary-content", "empty-extraction"]
+    )
+    by_reason = {d["reason"]: d for d in dead}
+    assert by_reason["too-large"]["id"] == "huge" and by_reason["too-large"]["payload_b64"]
+    assert by_reason["empty-body"]["id"] == "blank"
+    assert after["id"] == "after" and worker.proc.poll() is None
+    for record in dead + [after]:
+        jsonschema.validate(record, SCHEMAS[record["schema"]])
