@@ -36,7 +36,7 @@ from agents.extract_html import extract_html
 from agents.extract_text import clean_text
 from agents.ingest import normalise_text, to_article
 from agents.stage import Stage, StageError
-from schemas import Article, ExtractInfo, RawItem
+from schemas import Article, ExtractInfo, RawItem, story_id
 
 # C0/C1 controls other than tab, newline and carriage return: text full of them is binary junk.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -91,7 +91,7 @@ def _from_text(item: RawItem) -> Union[Article, list[Article]]:
     n = len(result.pieces)
     for k, (piece, body) in enumerate(zip(result.pieces, result.body_pieces), start=1):
         part = to_article(item, body)
-        part.id = f"{article.id}#{k}"
+        part.id = story_id(article.id, k)
         # the item's own title names its first story; each story may have its own headline
         part.title = (item.title or piece.title) if k == 1 else piece.title
         part.published_at = item.published_at or piece.published_at

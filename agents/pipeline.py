@@ -1,7 +1,7 @@
 """Bytes in, Articles or DeadLetters out: the one code path behind agents and `enrich`.
 
-Every input yields exactly one output (an Article, or a DeadLetter that says why), so the
-counts always add up: in = out + dead.
+Every input yields a DeadLetter that says why, or one Article (several when the item held
+several stories, ids `<item id>#k`), so every item is accounted for: in = items out + dead.
 """
 from __future__ import annotations
 

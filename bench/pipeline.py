@@ -31,6 +31,7 @@ from newsflow import broker  # noqa: E402
 from newsflow.demo import start_worker, stop_worker  # noqa: E402
 from newsflow.publish import publish  # noqa: E402
 from newsflow.tail import TopicReader  # noqa: E402
+from schemas import item_id_of  # noqa: E402
 from streams.config import Settings  # noqa: E402
 
 
@@ -64,7 +65,7 @@ async def through_kafka(settings: Settings, payloads: list[bytes]) -> tuple[floa
         while len(seen) < len(payloads):
             async for record in reader.records(timeout=120):
                 articles += 1
-                seen.add(record["id"].split("#")[0])
+                seen.add(item_id_of(record["id"]))
                 if len(seen) == len(payloads):
                     break
             else:

@@ -18,6 +18,7 @@ from newsflow.publish import iter_items, publish
 from newsflow.render import pretty
 from newsflow.tail import TopicReader
 from streams.admin import ensure_topics
+from schemas import item_id_of
 from streams.config import REPO_ROOT, Settings
 
 FIXTURES = REPO_ROOT / "fixtures" / "demo" / "items.jsonl"
@@ -46,7 +47,7 @@ def stop_worker(proc: subprocess.Popen) -> None:
 
 def _items(articles: list[dict]) -> int:
     """Raw items accounted for: an item split into stories comes back as <id>#1, <id>#2..."""
-    return len({a["id"].split("#")[0] for a in articles})
+    return len({item_id_of(a["id"]) for a in articles})
 
 
 async def _collect(settings: Settings, payloads: list[bytes]) -> tuple[list[dict], list[dict]]:

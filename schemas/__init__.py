@@ -18,6 +18,8 @@ from schemas.models import (
     Processing,
     RawItem,
     Span,
+    item_id_of,
+    story_id,
 )
 
 __all__ = [
@@ -37,6 +39,8 @@ __all__ = [
     "Processing",
     "RawItem",
     "Span",
+    "item_id_of",
+    "story_id",
 ]
 
 logging.getLogger("newsflow").addHandler(logging.NullHandler())

@@ -17,6 +17,18 @@ DEAD_LETTER_SCHEMA = "newsflow.dead-letter/1"
 
 ENTITY_LABELS = ("PER", "ORG", "LOC", "MISC")
 
+# An item split into several stories yields articles "<item id>#1", "<item id>#2", ...
+STORY_SEPARATOR = "#"
+
+
+def story_id(item_id: str, k: int) -> str:
+    return f"{item_id}{STORY_SEPARATOR}{k}"
+
+
+def item_id_of(article_id: str) -> str:
+    """The raw item an article came from (itself, unless the item was split)."""
+    return article_id.split(STORY_SEPARATOR, 1)[0]
+
 
 @dataclass(slots=True)
 class RawItem:
