@@ -10,11 +10,19 @@ pytestmark = pytest.mark.broker
 
 
 def test_aiokafka_speaks_to_the_broker(broker):
-    check = subprocess.run(
-        [sys.executable, str(REPO_ROOT / "deploy" / "kafka" / "smoke_check.py"), "--bootstrap", broker],
-        capture_output=True, text=True, timeout=180,
-    )
-    assert check.returncode == 0, check.stdout + check.stderr
+    # One retry: on a broker started seconds ago, on a loaded machine, the first consumer
+    # group can time out while Kafka is still creating its offsets topic. A real
+    # incompatibility fails both attempts (both outputs are shown).
+    outputs = []
+    for _ in range(2):
+        check = subprocess.run(
+            [sys.executable, str(REPO_ROOT / "deploy" / "kafka" / "smoke_check.py"), "--bootstrap", broker],
+            capture_output=True, text=True, timeout=180,
+        )
+        if check.returncode == 0:
+            return
+        outputs.append(check.stdout + check.stderr)
+    raise AssertionError("\n---\n".join(outputs))
 
 
 def test_broker_status_reports_running(broker):
