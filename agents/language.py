@@ -10,7 +10,8 @@ Three detectors, each where it is strongest (numbers in bench/language.py):
 * short text (a headline, a few words): lingua in high-accuracy mode (models inside its wheel,
   loaded lazily, only for languages whose script needs them), its scores corrected by a small
   per-language bias table per length (`agents/language_model/bias.json`, fitted by
-  `agents/language_model/fit_bias.py`) plus a bonus where CLD2 agrees. To keep the stage under
+  `agents/language_model/fit_bias.py`) plus a bonus where CLD2 agrees and a weight for how
+  common the words are in each language (wordfreq's lists, `agents/language_words.py`). To keep the stage under
   1 GB, Latin-script text is scored without lingua's 5-gram models (~0.6 GB) except to re-rank
   leaders among a few languages (_FIVE_GRAM_LANGS); Latin text of 80+ letters is scored only
   against CLD2's candidates and their relatives (speed). Chinese of 40+ characters that CLD2 is
@@ -328,7 +329,10 @@ def _ngram_model():
 
 def warm_up() -> None:
     _table()
-    _bias()
+    if any(t.get("lex") for t in _bias().values()):
+        from agents.language_words import word_lists
+
+        word_lists()
     _ngram_model()
     det = _lingua_for("Latn")
     # Latin-script models are the ones short text needs most; load them before traffic.
@@ -504,9 +508,19 @@ def _bucket(n_tokens: int) -> str:
     return "1" if n_tokens <= 1 else "2" if n_tokens == 2 else "3"
 
 
+def word_zipf(tokens: list[str], codes) -> dict[str, Optional[float]]:
+    """Mean Zipf frequency of the words in each language's word list (None: no list), as
+    _short and fit_bias.py see it."""
+    from agents.language_words import word_lists
+
+    lists, words = word_lists(), [t.lower() for t in tokens]
+    return {c: lists.mean_zipf(words, c) for c in codes}
+
+
 def _short(text: str, dominant: str, hint: Optional[str], cld_result=None) -> tuple[str, float]:
     tokens = _TOKENS.findall(text)
-    table = _bias()[_bucket(len(tokens))]
+    bucket = _bucket(len(tokens))
+    table = _bias()[bucket]
     biases, w = table["bias"], table["cld2"]
     reliable, details = cld_result or _cld2(text)
     cld = _fix_variant(details[0][0], dominant) if details else None
@@ -514,9 +528,21 @@ def _short(text: str, dominant: str, hint: Optional[str], cld_result=None) -> tu
     if (cld and cld not in _LINGUA_CODES and reliable and details[0][1] >= 95
             and n_letters >= _MIN_NGRAM_LETTERS and cld not in _CLD2_LOOKALIKES):
         return _long(text, dominant, hint, (reliable, details), n_letters)  # a language lingua does not know
+    values = _lingua_values(text, dominant, details, n_letters)
+    if (bucket == "3" and len(values) == 1 and reliable and cld in _LINGUA_CODES
+            and cld != values[0][0]):
+        # lingua named one language outright from a character rule (Kazakh for Ukrainian with
+        # "і", English for Urdu with a Latin-script header); on a sentence CLD2, which weighs
+        # all of the text, was right about 3 times in 4 of these on the development data.
+        return cld, 0.6
+    u = table.get("lex", 0.0)
+    zipf = word_zipf(tokens, [c for c, _ in values]) if u else {}
     scored = []
-    for code, value in _lingua_values(text, dominant, details, n_letters):
+    for code, value in values:
         s = math.log(value) + biases.get(code, 0.0) + (w if code == cld else 0.0)
+        if u:
+            z = zipf[code]
+            s += u * (table["lex_default"] if z is None else z)
         if hint and code == hint:
             s += _B.hint_bonus
         scored.append((s, code))
