@@ -2,6 +2,7 @@ import os
 
 import pytest
 
+from agents import language as L
 from agents.language import detect_language, hint_agrees, identify, make_stage, script_of
 from schemas import Article, Span
 
@@ -183,3 +184,29 @@ def test_four_gram_view_has_no_five_letter_words():
     view = L._four_gram_view("Die Regierung hat am Dienstag")
     assert view.split()[:4] == ["Die", "Regi", "egie", "gier"]
     assert max(len(w) for w in view.split()) == 4
+
+
+@pytest.mark.parametrize("text,code", [
+    ("order animals", "en"), ("jednoho nejširších", "cs"), ("ponderada titulació", "ca")])
+def test_word_frequencies_settle_short_text(text, code, monkeypatch):
+    assert identify(text).code == code
+    # The same text without the word-list evidence: lingua's n-grams alone get it wrong.
+    tables = {k: {**t, "lex": 0.0} for k, t in L._bias().items()}
+    monkeypatch.setattr(L, "_bias", lambda: tables)
+    assert identify(text).code != code
+
+
+def test_word_lists():
+    from agents.language_words import word_lists
+
+    lists = word_lists()
+    assert lists.mean_zipf(["the"], "en") > 7 > lists.mean_zipf(["the"], "de")
+    assert lists.mean_zipf(["kuća"], "hr") == lists.mean_zipf(["kuća"], "sr") > 4  # one Serbo-Croatian list
+    assert lists.mean_zipf(["zzqxv"], "en") == 0.0
+    assert lists.mean_zipf(["og"], "nn") is None  # no list: the fitted default stands in
+
+
+def test_one_language_character_rule_does_not_overrule_cld2_on_a_sentence():
+    # lingua answers Kazakh outright (its rule for "і"); CLD2, reading the whole sentence, says Ukrainian.
+    text = "Найменш нещасні серед них ті, що здитиніли і остаточно втратили пам'ять."
+    assert identify(text).code == "uk"
