@@ -11,6 +11,9 @@ The packaged spaCy English models are not on PyPI: that baseline is skipped with
 unless `en_core_web_sm` happens to be importable.
 
     NEWSFLOW_NER_MODEL=... python bench/entities.py [--unit document|sentence] [--layers]
+    python bench/entities.py --against OTHER_MODEL_DIR [--repeat 3]
+        # the bare model and newsflow rows for both models in one run (timings interleaved,
+        # fastest of --repeat runs each), for before/after comparisons
     python bench/entities.py --calibrate      # prints the confidence table for agents/entities.py
     python bench/entities.py --nonenglish sample.tsv [--labels labelled.tsv]
         # gazetteer LOC on MasakhaNEWS fr/sw: writes a random sample of 50 detections to
@@ -58,8 +61,8 @@ def articles_for(units):
     return out
 
 
-def run(units, layers, *, bare=False):
-    rec = E.EntityRecognizer(layers=layers)
+def run(units, layers, *, bare=False, path=None):
+    rec = E.EntityRecognizer(path, layers=layers)
     rec.warm_up()
     rec.batch(articles_for(units[:60]))  # warm: first calls are slower
     arts = articles_for(units)
@@ -164,6 +167,8 @@ def main():
     ap.add_argument("--calibrate", action="store_true")
     ap.add_argument("--nonenglish", metavar="SAMPLE_TSV")
     ap.add_argument("--labels", metavar="LABELLED_TSV")
+    ap.add_argument("--against", metavar="MODEL_DIR", help="a second model, scored and timed in the same run")
+    ap.add_argument("--repeat", type=int, default=1, help="time each row this many times, keep the fastest")
     args = ap.parse_args()
     if args.nonenglish:
         nonenglish(args.nonenglish, args.labels)
@@ -177,6 +182,24 @@ def main():
     print(f"{args.data} [{args.unit}] {len(units)} units, {ntok} tokens; model {E.model_path()}; 1 thread")
     print(f"{'':16s}  {'F1':>6s}  {'PER P/R/F1':>17s}  {'LOC P/R/F1':>17s}  {'ORG P/R/F1':>17s}  "
           f"{'MISC P/R/F1':>17s}  {'tokens/s':>8s}")
+    if args.against:
+        models = [("A", E.model_path()), ("B", args.against)]
+        print("A = " + models[0][1] + "\nB = " + models[1][1])
+        best = {}
+        for rep in range(max(1, args.repeat)):
+            for tag, path in models:
+                for kind, layers, bare in (("model", (), True), ("newsflow", E.layers_from_env(), False)):
+                    arts, secs = run(units, layers, bare=bare, path=path)
+                    k = (tag, kind)
+                    if k not in best or secs < best[k][1]:
+                        best[k] = (ev.score(units, preds_of(arts)), secs)
+        for (tag, kind), (res, secs) in best.items():
+            print(row(f"{kind} {tag}", res, ntok, secs))
+        for kind in ("model", "newsflow"):
+            a, b = best[("A", kind)], best[("B", kind)]
+            print(f"{kind}: F1 B-A {100 * (b[0]['micro']['f1'] - a[0]['micro']['f1']):+.2f}, "
+                  f"tokens/s B/A {a[1] / b[1]:.2f}")
+        return
     arts, secs = run(units, (), bare=True)
     print(row("model", ev.score(units, preds_of(arts)), ntok, secs))
     variants = [("newsflow", E.layers_from_env())]

