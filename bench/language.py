@@ -18,7 +18,8 @@ news-length figure; all 120 languages and 15 major news languages), unrounded ac
 stage's RSS in a fresh process after a shuffled mix of every set and language (--mem-per-lang).
 Knobs (environment; defaults in agents/language.py): NEWSFLOW_LANG_NO5= (empty: lingua's 5-grams
 for every Latin language, ~+0.4 GB, as before), NEWSFLOW_LANG_5GRAM_LANGS, NEWSFLOW_LANG_NARROW=0
-(no candidate narrowing), NEWSFLOW_LANG_HIGH_SCRIPTS (scripts in lingua's high-accuracy mode).
+(no candidate narrowing), NEWSFLOW_LANG_HIGH_SCRIPTS (scripts in lingua's high-accuracy mode),
+NEWSFLOW_LANG_WORDS_MIN_ZIPF (wordfreq words kept down to this frequency; default 1.5, ~50 MB).
 A bias table must be fitted under the same knobs as it is scored with.
 """
 from __future__ import annotations
