@@ -25,7 +25,7 @@ Vocabulary (lower-cased, words with at least one letter, no CoNLL valid/test tex
   3. wordfreq's English top list (package `wordfreq`, already a newsflow dependency),
 until --max-words.
 
-usage: nice -n 5 .venv/bin/python models/ner-en/vectors.py OUT_DIR [--dims 128] [--max-words 50000]
+usage: nice -n 5 .venv/bin/python models/ner-en/vectors.py OUT_DIR [--dims 64] [--max-words 100000]
 """
 import os
 
@@ -179,7 +179,7 @@ def wordpieces(word, vocab, max_pieces=14):
 # ---------------------------------------------------------------- vocabulary
 
 
-def build_vocab(conll_train, bbc, max_words):
+def build_vocab(conll_train, bbc, max_words, conll_min_count=1):
     import spacy
 
     sys.path.insert(0, str(HERE))
@@ -207,8 +207,9 @@ def build_vocab(conll_train, bbc, max_words):
                 cnt[t.text.lower()] += 1
                 surface[t.text.lower()].add(t.text)
     n0 = len(words)
-    for w, _ in cnt.most_common():
-        add(w)
+    for w, c in cnt.most_common():
+        if conll_min_count and c >= conll_min_count:
+            add(w)
     n_conll = len(words) - n0
     # 2. BBC News words seen at least twice
     cnt = collections.Counter()
@@ -246,9 +247,11 @@ def main():
     ap.add_argument("--conll", type=Path, default=Path(os.environ.get("NEWSFLOW_CONLL_DIR")
                                                        or SHARED / "conll2003") / "train.txt")
     ap.add_argument("--bbc", type=Path, default=SHARED / "news_corpus" / "bbc_news.jsonl.gz")
-    ap.add_argument("--dims", type=int, default=128)
-    ap.add_argument("--max-words", type=int, default=50000)
+    ap.add_argument("--dims", type=int, default=64)
+    ap.add_argument("--max-words", type=int, default=100000)
     ap.add_argument("--batch", type=int, default=256)
+    ap.add_argument("--conll-min-count", type=int, default=0,
+                    help="CoNLL train words seen at least this often come first (0: none)")
     ap.add_argument("--cache", type=Path, default=None,
                     help="reuse/save the 384-d encoder outputs here (.npz), e.g. to try other --dims")
     args = ap.parse_args()
@@ -258,19 +261,27 @@ def main():
                  "or pass --wheel / NEWSFLOW_MINILM_WHEEL")
     t0 = time.time()
     w, bvocab, cfg = load_encoder(args.wheel)
-    words, surface, vstats = build_vocab(args.conll, args.bbc, args.max_words)
+    words, surface, vstats = build_vocab(args.conll, args.bbc, args.max_words, args.conll_min_count)
     print(f"[vectors] vocab {len(words)} words: {vstats}", flush=True)
 
     import hashlib
 
     digest = hashlib.sha1("\n".join(words).encode()).hexdigest()
-    if args.cache and args.cache.exists() and str(np.load(args.cache)["digest"]) == digest:
-        emb = np.load(args.cache)["emb"]
-        print(f"[vectors] encoder outputs from {args.cache}", flush=True)
+    cached = dict(np.load(args.cache)) if args.cache and args.cache.exists() else None
+    if cached is not None and "words" in cached:
+        # the encoder output of a word does not depend on the rest of the vocabulary
+        row = {x: i for i, x in enumerate(cached["words"].tolist())}
+        missing = [x for x in words if x not in row]
+        emb = np.zeros((len(words), cfg["hidden_size"]), dtype=np.float32)
+        have = [i for i, x in enumerate(words) if x in row]
+        emb[have] = cached["emb"][[row[words[i]] for i in have]]
+        if missing:
+            emb[[i for i, x in enumerate(words) if x not in row]] = encode(missing, w, bvocab, cfg, args.batch, t0)
+        print(f"[vectors] {len(have)} encoder outputs from {args.cache}, {len(missing)} encoded", flush=True)
     else:
         emb = encode(words, w, bvocab, cfg, args.batch, t0)
         if args.cache:
-            np.savez(args.cache, emb=emb, digest=digest)
+            np.savez(args.cache, emb=emb, digest=digest, words=np.array(words))
     H = cfg["hidden_size"]
     P, expl = pca(emb, args.dims)
     print(f"[vectors] PCA {H} -> {args.dims} dims keeps {expl:.1%} of the variance", flush=True)
