@@ -35,6 +35,7 @@ for _var in ("OMP_NUM_THREADS", "MKL_NUM_THREADS", "OPENBLAS_NUM_THREADS"):
 import argparse  # noqa: E402
 import collections  # noqa: E402
 import gzip  # noqa: E402
+import importlib.metadata  # noqa: E402
 import json  # noqa: E402
 import struct  # noqa: E402
 import sys  # noqa: E402
@@ -234,7 +235,7 @@ def build_vocab(conll_train, bbc, max_words, conll_min_count=1):
             break
     n_wf = len(words) - n0
     return words, surface, {"conll_train": n_conll, "bbc": n_bbc, "wordfreq": n_wf,
-                   "wordfreq_version": getattr(wordfreq, "__version__", "?")}
+                   "wordfreq_version": importlib.metadata.version("wordfreq")}
 
 
 # ---------------------------------------------------------------- main
