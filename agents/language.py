@@ -11,8 +11,8 @@ Three detectors, each where it is strongest (numbers in bench/language.py):
   loaded lazily, only for languages whose script needs them), its scores corrected by a small
   per-language bias table per length (`agents/language_model/bias.json`, fitted by
   `agents/language_model/fit_bias.py`) plus a bonus where CLD2 agrees and a weight for how
-  common the words are in each language (wordfreq's lists, `agents/language_words.py`). To keep the stage under
-  1 GB, Latin-script text is scored without lingua's 5-gram models (~0.6 GB) except to re-rank
+  common the words are in each language (wordfreq's lists, `agents/language_words.py`). To keep
+  the stage under 1 GB, Latin-script text is scored without lingua's 5-gram models (~0.6 GB) except to re-rank
   leaders among a few languages (_FIVE_GRAM_LANGS); Latin text of 80+ letters is scored only
   against CLD2's candidates and their relatives (speed). Chinese of 40+ characters that CLD2 is
   sure of skips lingua.
