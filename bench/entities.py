@@ -15,9 +15,11 @@ unless `en_core_web_sm` happens to be importable.
         # the bare model and newsflow rows for both models in one run (timings interleaved,
         # fastest of --repeat runs each), for before/after comparisons
     python bench/entities.py --calibrate      # prints the confidence table for agents/entities.py
-    python bench/entities.py --nonenglish sample.tsv [--labels labelled.tsv]
-        # gazetteer LOC on MasakhaNEWS fr/sw: writes a random sample of 50 detections to
-        # label by hand (column `ok` = 1/0); with --labels, prints the precision.
+    python bench/entities.py --nonenglish sample.tsv [--lang fr] [--per-label 20]
+        # the stage on MasakhaNEWS fr/sw (French model + gazetteer, gazetteer LOC for Swahili):
+        # writes a random sample of detections to label by hand (column `ok` = 1/0)
+    python bench/entities.py --nonenglish - --labels labelled.tsv
+        # the precision of a labelled sample, per language, label and source
 """
 from __future__ import annotations
 
@@ -113,16 +115,32 @@ def calibrate(units, arts):
     print("}")
 
 
-def nonenglish(sample_path, labels_path, n=50, seed=8):
-    from agents.entities_places import gazetteer  # noqa: F401
-
+def nonenglish(sample_path, labels_path, n=50, seed=8, *, lang=None, per_label=0):
+    """The stage on MasakhaNEWS fr/sw: a random sample of its detections to label by hand, or,
+    with `labels_path`, the precision of a labelled sample (per language, label and source)."""
+    if labels_path:
+        ok, tot = collections.Counter(), collections.Counter()
+        with open(labels_path, encoding="utf-8") as f:
+            header = f.readline().rstrip("\n").split("\t")
+            for line in f:
+                rec_ = dict(zip(header, line.rstrip("\n").split("\t")))
+                # samples made before the French model hold gazetteer LOC only (no `source` column)
+                for key in ("all", rec_["lang"], (rec_["lang"], rec_["label"], rec_.get("source", "gazetteer"))):
+                    ok[key] += rec_["ok"].strip() == "1"
+                    tot[key] += 1
+        print(f"precision (hand-labelled sample {labels_path}):")
+        for key in sorted(tot, key=str):
+            print(f"  {key!s:32s} {ok[key]:4d}/{tot[key]:<4d} = {ok[key] / tot[key]:.3f}")
+        return
     path = os.path.join(SHARED, "data", "news_corpus", "masakhanews_fr_sw.jsonl.gz")
     with gzip.open(path, "rt", encoding="utf-8") as f:
         items = [json.loads(line) for line in f if line.strip()]
+    items = [it for it in items if lang is None or it["lang"] == lang]
     rec = E.EntityRecognizer(layers=E.LAYERS)
+    rec.warm_up()
     dets = []
     t0 = time.perf_counter()
-    per_lang = collections.Counter()
+    kinds = collections.Counter()
     for it in items:
         body = (it.get("title") or "") + "\n" + it["text"]
         a = Article(id=it["id"], body=body, language=Language(it["lang"], 1.0, "Latn"))
@@ -131,32 +149,29 @@ def nonenglish(sample_path, labels_path, n=50, seed=8):
         rec.batch([a])
         for e in a.entities:
             ctx = body[max(0, e.start - 40) : e.end + 40].replace("\n", " ").replace("\t", " ")
-            dets.append((it["id"], it["lang"], e.start, e.end, e.text, e.label, e.place.id if e.place else "", ctx))
-            per_lang[it["lang"]] += 1
+            source = (e.source or "model").split("+")[0]
+            dets.append((it["id"], it["lang"], e.start, e.end, e.text, e.label, e.place.id if e.place else "", source, ctx))
+            kinds[(it["lang"], e.label, source)] += 1
     secs = time.perf_counter() - t0
-    print(f"{len(items)} articles, {len(dets)} LOC detections {dict(per_lang)} in {secs:.1f}s")
+    print(f"{len(items)} articles, {len(dets)} detections in {secs:.1f}s: {dict(kinds)}")
     print("most frequent:", collections.Counter(d[4] for d in dets).most_common(25))
-    if labels_path:
-        ok = tot = 0
-        by_lang = collections.Counter(), collections.Counter()
-        with open(labels_path, encoding="utf-8") as f:
-            header = f.readline().rstrip("\n").split("\t")
-            for line in f:
-                rec_ = dict(zip(header, line.rstrip("\n").split("\t")))
-                good = rec_["ok"].strip() == "1"
-                ok += good
-                tot += 1
-                by_lang[0][rec_["lang"]] += good
-                by_lang[1][rec_["lang"]] += 1
-        print(f"precision (hand-labelled sample): {ok}/{tot} = {ok / tot:.3f}; "
-              + ", ".join(f"{l} {by_lang[0][l]}/{by_lang[1][l]}" for l in sorted(by_lang[1])))
-        return
     random.Random(seed).shuffle(dets)
+    if per_label:
+        taken = collections.Counter()
+        picked = []
+        for d in dets:
+            key = (d[1], d[5], d[7])
+            if taken[key] < per_label:
+                taken[key] += 1
+                picked.append(d)
+        dets = picked
+    else:
+        dets = dets[:n]
     with open(sample_path, "w", encoding="utf-8") as f:
-        f.write("ok\tid\tlang\tstart\tend\ttext\tlabel\tplace\tcontext\n")
-        for d in dets[:n]:
+        f.write("ok\tid\tlang\tstart\tend\ttext\tlabel\tplace\tsource\tcontext\n")
+        for d in dets:
             f.write("\t" + "\t".join(map(str, d)) + "\n")
-    print(f"wrote {n} detections to {sample_path}: fill column `ok` with 1 (a place, right span) or 0")
+    print(f"wrote {len(dets)} detections to {sample_path}: fill column `ok` with 1 (right span and label) or 0")
 
 
 def main():
@@ -167,11 +182,14 @@ def main():
     ap.add_argument("--calibrate", action="store_true")
     ap.add_argument("--nonenglish", metavar="SAMPLE_TSV")
     ap.add_argument("--labels", metavar="LABELLED_TSV")
+    ap.add_argument("--lang", help="--nonenglish: only articles in this language")
+    ap.add_argument("--per-label", type=int, default=0,
+                    help="--nonenglish: sample this many per (language, label, source) instead of 50 in all")
     ap.add_argument("--against", metavar="MODEL_DIR", help="a second model, scored and timed in the same run")
     ap.add_argument("--repeat", type=int, default=1, help="time each row this many times, keep the fastest")
     args = ap.parse_args()
     if args.nonenglish:
-        nonenglish(args.nonenglish, args.labels)
+        nonenglish(args.nonenglish, args.labels, lang=args.lang, per_label=args.per_label)
         return
     if not os.path.exists(args.data):
         print(f"skipped: {args.data} not found (../shared is not here)")

@@ -70,7 +70,8 @@ def cmd_enrich(args: argparse.Namespace) -> int:
     try:
         ok, failed = run(
             source, sys.stdout.buffer, dead, stages=args.stages, batch_size=args.batch_size,
-            ner_model=settings.ner_model or None, tokens=settings.tokens and not args.no_tokens,
+            ner_model=settings.ner_model or None, ner_models=settings.ner_models,
+            tokens=settings.tokens and not args.no_tokens,
             max_item_bytes=settings.max_item_bytes,
         )
     except (ValueError, FileNotFoundError) as exc:  # an unknown stage name, a missing model

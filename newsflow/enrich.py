@@ -34,11 +34,12 @@ def run(
     stages: Optional[str] = None,
     batch_size: int = 64,
     ner_model: Optional[str] = None,
+    ner_models: Optional[str] = None,
     tokens: bool = True,
     max_item_bytes: int = 8 * 1024 * 1024,
 ) -> tuple[int, int]:
     """Returns (enriched, dead-lettered); output lines keep input order."""
-    built = build_stages(parse_stage_list(stages), ner_model=ner_model, tokens=tokens)
+    built = build_stages(parse_stage_list(stages), ner_model=ner_model, ner_models=ner_models, tokens=tokens)
     warm_up(built.values())
     ok = failed = 0
     name = "-" if source is sys.stdin.buffer else str(getattr(source, "name", "-"))

