@@ -34,6 +34,7 @@ _TITLES = (
     "Minister", "Chancellor", "Senator", "Sen", "Rep", "Gov", "Governor", "General", "Gen", "Colonel",
     "Col", "Captain", "Capt", "King", "Queen", "Prince", "Princess", "Pope", "Judge", "Justice",
     "Chairman", "Secretary", "Mayor", "Ambassador", "Premier", "Rev", "Father", "Sheikh", "Ayatollah",
+    "Mme", "Mlle",  # French ("M." is left out: in English text it is as often an initial)
 )
 _TITLE_RE = re.compile(r"^(?:(?:" + "|".join(re.escape(t) for t in _TITLES) + r")\.?\s+)+")
 _POSSESSIVE = re.compile(r"['\u2019]s?$")

@@ -114,6 +114,8 @@ def test_base_name_drops_titles_and_possessives():
     assert base_name("Mr Thaci's") == "Thaci"
     assert base_name("the EU") == "EU"
     assert base_name("President Boris Tadic") == "Boris Tadic"
+    assert base_name("Mme Ilhan Omar") == "Ilhan Omar"
+    assert base_name("M. Waugh") == "M. Waugh"  # an initial, not a title
 
 
 def test_layers_from_env():
