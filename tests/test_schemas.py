@@ -48,8 +48,8 @@ def test_every_record_enrich_writes_validates(tmp_path):
     )
     articles = [json.loads(l) for l in out.stdout.splitlines()]
     letters = [json.loads(l) for l in dead.read_bytes().splitlines()]
-    # 4 good items; the wire sample is five stories run together, split into <id>#1..#5.
-    assert len({a["id"].split("#")[0] for a in articles}) == 4 and len(articles) == 8
+    # 5 good items; the wire sample is five stories run together, split into <id>#1..#5.
+    assert len({a["id"].split("#")[0] for a in articles}) == 5 and len(articles) == 9
     assert len(letters) == 1
     for record in articles + letters:
         validate(record)
