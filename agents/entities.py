@@ -34,6 +34,7 @@ the same source, the same gazetteer support and the same group size (1 / 2-3 / m
 """
 from __future__ import annotations
 
+import bisect
 import functools
 import os
 import re
@@ -60,6 +61,9 @@ LAYERS = ("orgs", "titles", "places", "aliases", "vote")
 # country name becomes LOC, one that is a demonym becomes MISC.
 OPTIONAL_LAYERS = ("kinds",)
 MAX_SCAN_NGRAM = 5
+# The longest text one model call gets. spaCy refuses a doc over 1M characters (and its NER needs
+# memory in proportion), so a longer paragraph is read in windows cut at sentence ends.
+MAX_REGION_CHARS = 100_000
 
 
 @functools.cache
@@ -141,7 +145,11 @@ class EntityRecognizer:
         gazetteer()
 
     def _regions(self, article: Article) -> list[Span]:
-        return article.paragraphs or ([Span(0, len(article.body))] if article.body else [])
+        paragraphs = article.paragraphs or ([Span(0, len(article.body))] if article.body else [])
+        if all(p.end - p.start <= MAX_REGION_CHARS for p in paragraphs):
+            return paragraphs
+        cuts = sorted(s.end for s in article.sentences)
+        return [w for p in paragraphs for w in _windows(article.body, p, cuts, MAX_REGION_CHARS)]
 
     def __call__(self, article: Article) -> Article:
         return self.batch([article])[0]
@@ -186,6 +194,20 @@ class EntityRecognizer:
                         f"entities: language '{code}': {'/'.join(sorted(labels))} from {Path(self.models[code]).name}"
                     )
         return {id(a) for group in by_lang.values() for a in group}
+
+
+def _windows(body: str, span: Span, cuts: list[int], limit: int) -> Iterable[Span]:
+    """`span` in pieces of at most `limit` characters, each cut at the last sentence end that
+    fits, else at the last space, else hard."""
+    start = span.start
+    while span.end - start > limit:
+        stop = start + limit
+        i = bisect.bisect_right(cuts, stop) - 1
+        cut = cuts[i] if i >= 0 and cuts[i] > start else body.rfind(" ", start + 1, stop)
+        cut = cut if cut > start else stop
+        yield Span(start, cut)
+        start = cut
+    yield Span(start, span.end)
 
 
 # WikiNER-trained models often take a lower-case article or an elided "d'"/"L'" into the name

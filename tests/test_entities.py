@@ -13,7 +13,7 @@ from agents.entities_places import gazetteer
 from agents.entities_rules import alias_after, dateline_date
 from agents.segment import paragraphs
 from agents.segment_tokens import tokens as seg_tokens
-from schemas import Article, Entity, Language
+from schemas import Article, Entity, Language, Span
 from tests.conftest import FIXTURES
 
 HAVE_MODEL = Path(model_path(), "meta.json").is_file()
@@ -213,6 +213,31 @@ def test_foreign_mentions_lose_a_leading_article_and_a_trailing_dash(text, trimm
 
     start, end = _trim(text, 0, len(text))
     assert text[start:end] == trimmed
+
+
+@needs_model
+def test_a_paragraph_too_long_for_one_model_call_is_read_in_windows(monkeypatch):
+    from agents import entities
+    from agents.segment import segment
+
+    monkeypatch.setattr(entities, "MAX_REGION_CHARS", 400)
+    body = " ".join(f"Talks {i} began in Vienna and Carl Bildt spoke." for i in range(40))  # one paragraph
+    a = segment(article(body))
+    assert len(body) > 1500 and len(a.paragraphs) == 1
+    (out,) = entities.EntityRecognizer().batch([a])
+    found = [(e.text, e.label) for e in out.entities if e.source == "model"]
+    assert found.count(("Vienna", "LOC")) >= 35 and found.count(("Carl Bildt", "PER")) >= 35
+    assert all(out.body[e.start:e.end] == e.text for e in out.entities)
+
+
+def test_windows_cut_at_sentence_ends_then_spaces():
+    from agents.entities import _windows
+
+    body = "aaaa bbbb. cccc dddd. eeee"
+    assert [body[w.start:w.end] for w in _windows(body, Span(0, len(body)), [10, 21], 12)] == [
+        "aaaa bbbb.", " cccc dddd.", " eeee"]
+    word = "abcdefgh"
+    assert [word[w.start:w.end] for w in _windows(word, Span(0, 8), [], 3)] == ["abc", "def", "gh"]
 
 
 def test_models_from_env():
