@@ -271,7 +271,8 @@ def refine(article: Article, layers: Iterable[str] = LAYERS, *, modelled: Option
                     e.label, e.source = "LOC", (e.source or "model") + "+rule"  # "Myanmar's junta"
                 elif gaz.demonym(e.text) is not None:
                     e.label, e.source = "MISC", (e.source or "model") + "+rule"  # "Filipino workers"
-    if (english if modelled is None else modelled) and "places" in layers:
+    modelled = english if modelled is None else modelled
+    if modelled and "places" in layers:
         gazetteer_locations(article, ents=ents, note=False)
     aliases: list[tuple[Entity, Entity]] = []
     if english and "aliases" in layers:
@@ -302,7 +303,7 @@ def refine(article: Article, layers: Iterable[str] = LAYERS, *, modelled: Option
             e.place = None
         if e.label == "LOC" and e.place is None:
             _link(e, gaz, lang)
-    _confidence(article)
+    _confidence(article, modelled)
     if not article.published_at and article.paragraphs:
         p = article.paragraphs[0]
         article.published_at = dateline_date(body[p.start : p.end], article.fetched_at)
@@ -459,9 +460,11 @@ def confidence_key(e: Entity, group_size: int) -> tuple[str, str, bool, int]:
     return e.label, source, support, bucket
 
 
-def _confidence(article: Article) -> None:
+def _confidence(article: Article, modelled: bool) -> None:
     sizes = {gi: g.count for gi, g in enumerate(article.entity_groups)}
-    foreign = _MODEL_CONFIDENCE.get(article.language.code if article.language else "en")
+    # the other languages' table holds for their model's output; without it, a gazetteer-only
+    # article is the case the gazetteer's own sample measured
+    foreign = _MODEL_CONFIDENCE.get(article.language.code if article.language else "en") if modelled else None
     for e in article.entities:
         if e.source == "gazetteer":
             e.confidence = (foreign or {}).get("gazetteer", _GAZETTEER_CONFIDENCE)

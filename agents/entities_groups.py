@@ -36,9 +36,15 @@ _TITLES = (
     "Chairman", "Secretary", "Mayor", "Ambassador", "Premier", "Rev", "Father", "Sheikh", "Ayatollah",
     "Mme", "Mlle",
 )
-_TITLE_RE = re.compile(r"^(?:(?:" + "|".join(re.escape(t) for t in _TITLES) + r")\.?\s+)+")
+
+
+def _titles_re(titles: tuple[str, ...]) -> re.Pattern:
+    return re.compile(r"^(?:(?:" + "|".join(re.escape(t) for t in titles) + r")\.?\s+)+")
+
+
+_TITLE_RE = _titles_re(_TITLES)
 # "M. Sall" is a title in French text; in English text "M." is as often an initial ("M. Waugh").
-_TITLE_RE_BY_LANG = {"fr": re.compile(r"^(?:(?:" + "|".join(re.escape(t) for t in _TITLES + ("M",)) + r")\.?\s+)+")}
+_TITLE_RE_BY_LANG = {"fr": _titles_re(_TITLES + ("M",))}
 _POSSESSIVE = re.compile(r"['\u2019]s?$")
 _SMALL = {"of", "the", "and", "for", "de", "du", "des", "la", "le", "for", "on", "in", "&"}
 

@@ -201,6 +201,7 @@ def test_without_a_french_model_french_gets_gazetteer_places_not_english_guesses
     (a,) = EntityRecognizer(models={}).batch([article(FRENCH, lang="fr")])
     assert a.entities and all(e.source == "gazetteer" and e.label == "LOC" for e in a.entities)
     assert "Emmanuel Macron" not in {e.text for e in a.entities}
+    assert {e.confidence for e in a.entities} == {0.9}  # the gazetteer-only figure, not the modelled one
 
 
 @pytest.mark.parametrize("text,trimmed", [
