@@ -4,7 +4,11 @@ English: the model is newsflow's own, trained on CoNLL-2003 and shipped in `mode
 (see its README to rebuild it): Explosion's English pipelines are not on PyPI, and the one
 re-uploaded there (`en_core_web_sm`, the bench baseline) scores 0.64 F1 on news conventions.
 It runs per paragraph from the segment stage, batched with `nlp.pipe`, so the worker pays one
-model call per batch. Around it (`agents.entities_rules`, each layer measured
+model call per batch. The model tokenises with spaCy's English rules, as it was trained (a model
+retrained on the segment tokens scored lower, `models/ner-en/README.md`). The segment tokens
+split hyphens and a final 's as those rules do, and a mention that still ends inside a segment
+token is widened to it (`_snap`), so English mentions start and end on tokens of
+`article.tokens`. Around it (`agents.entities_rules`, each layer measured
 on CoNLL-2003 valid with `bench/entities.py` and kept only where it did not hurt):
 - `orgs`: a short list of international organisations (EU, UN, Nato...) is ORG;
 - `titles`: the name after an honorific (Mr, Dr...) is PER;
@@ -42,6 +46,7 @@ import re
 from pathlib import Path
 from typing import Iterable, Optional
 
+from agents.segment_tokens import tokens as segment_tokens
 from agents.stage import Stage
 from schemas import ENTITY_LABELS, Article, Entity, Span
 
@@ -180,6 +185,7 @@ class EntityRecognizer:
             labels = MODEL_LABELS.get(code, ENTITY_LABELS)
             work = [(a, r) for a in group for r in self._regions(a)]
             texts: Iterable[str] = (a.body[r.start : r.end] for a, r in work)
+            edges: dict[int, tuple[list[int], list[int]]] = {}
             for (article, region), doc in zip(work, nlp.pipe(texts, batch_size=PIPE_BATCH)):
                 for ent in doc.ents:
                     if ent.label_ not in labels:
@@ -187,6 +193,10 @@ class EntityRecognizer:
                     start, end = region.start + ent.start_char, region.start + ent.end_char
                     if code != "en":
                         start, end = _trim(article.body, start, end)
+                    else:
+                        start, end = _snap(_token_edges(article, edges), start, end)
+                        if article.entities and article.entities[-1].end > start:
+                            continue  # two mentions inside one token: the first stays
                     if end > start:
                         article.entities.append(Entity(article.body[start:end], ent.label_, start, end, source="model"))
             if code != "en":
@@ -195,6 +205,28 @@ class EntityRecognizer:
                         f"entities: language '{code}': {'/'.join(sorted(labels))} from {Path(self.models[code]).name}"
                     )
         return {id(a) for group in by_lang.values() for a in group}
+
+
+def _token_edges(article: Article, cache: dict) -> tuple[list[int], list[int]]:
+    got = cache.get(id(article))
+    if got is None:
+        toks = article.tokens if article.tokens is not None else segment_tokens(article.body)
+        got = cache[id(article)] = (toks[0::2], toks[1::2])
+    return got
+
+
+def _snap(edges: tuple[list[int], list[int]], start: int, end: int) -> tuple[int, int]:
+    """Widen a mention to the segment tokens it touches, so that a consumer can map it onto
+    `article.tokens`. The segment tokens split where spaCy's English rules do, so this fires
+    rarely (never on CoNLL-2003 valid): it is the guarantee, not a repair."""
+    starts, ends = edges
+    i = bisect.bisect_right(starts, start) - 1
+    if i >= 0 and ends[i] > start:
+        start = starts[i]
+    j = bisect.bisect_left(ends, end)
+    if j < len(ends) and starts[j] < end:
+        end = ends[j]
+    return start, end
 
 
 def _windows(body: str, span: Span, cuts: list[int], limit: int) -> Iterable[Span]:
@@ -354,11 +386,7 @@ def gazetteer_locations(article: Article, *, ents: Optional[list[Entity]] = None
         return
     names = _scan_names(code)
     body = article.body
-    toks = article.tokens
-    if toks is None:
-        from agents.segment_tokens import tokens as _tokens
-
-        toks = _tokens(body)
+    toks = article.tokens if article.tokens is not None else segment_tokens(body)
     starts, ends = toks[0::2], toks[1::2]
     lowered = _lowercase_words(body, starts, ends)
     i, n = 0, len(starts)
@@ -398,9 +426,15 @@ def _scan_names(code: str):
 
 def _inside_longer_name(body: str, starts: list[int], ends: list[int], first: int, last: int, lang: str) -> bool:
     """A capitalised word (not a stop word) right before or after, with only a space between:
-    the place name is part of a longer name (a club, a school, a person)."""
+    the place name is part of a longer name (a club, a school, a person). Or a word glued on by
+    a hyphen: "Moscow-backed", "Paris-Match" are not the place."""
     from agents.entities_places import stop_words
 
+    start, end = starts[first], ends[last]
+    if body[end : end + 1] == "-" and body[end + 1 : end + 2].isalnum():
+        return True
+    if start >= 2 and body[start - 1] == "-" and body[start - 2].isalnum():
+        return True
     stop = stop_words(lang)
     for j, gap in ((first - 1, (lambda j: body[ends[j] : starts[first]])), (last + 1, (lambda j: body[ends[last] : starts[j]]))):
         if 0 <= j < len(starts):

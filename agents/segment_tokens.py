@@ -10,10 +10,15 @@ A token is one of, tried in this order:
   split per character would cut through syllables, so the run stays whole (Tibetan is
   additionally cut at its syllable mark ``་``);
 - a number: digits with internal ``. , : /`` between digits (``1.000.000``, ``15:08``,
-  ``27/10/2014``), plus a leading sign glued to it only in the middle of nothing else;
+  ``27/10/2014``); a sign before it is a token of its own;
+- an initialism with its final period: single letters each followed by a period
+  (``U.S.``, ``U.N.``, ``a.m.``), as CoNLL and spaCy keep them;
 - a word: letters, digits and combining marks (any script, so Devanagari vowel signs stay
-  inside their word), with internal apostrophes, hyphens and periods between letters
-  (``don't``, ``Mills-Hicks``, ``U.S``) kept inside;
+  inside their word), with internal apostrophes and periods between letters (``don't``,
+  ``aujourd'hui``, ``bbc.co.uk``) kept inside. A hyphen is a token of its own (``Mills`` ``-``
+  ``Hicks``, ``Moscow`` ``-`` ``backed``) and so is a final ``'s`` (``Kosovo`` ``'s``), as in
+  OntoNotes, Universal Dependencies English and spaCy: a name is often a part of such a word,
+  and the entities stage needs its mentions to start and end on token edges;
 - any other single non-space character (punctuation, symbols, emoji).
 """
 from __future__ import annotations
@@ -68,7 +73,9 @@ _TOKEN = re.compile(
     rf"[{_CJK}\U00020000-\U0002ffff]"
     rf"|[{_SEA}]+"
     rf"|\d+(?:[.,:/]\d+)*(?![{_W}])"
-    rf"|[{_W}]+(?:['’\-.][{_W}]+)*"
+    r"|(?:[^\W\d_]\.){2,}(?!\w)"
+    rf"|[{_W}]+(?:(?!['’][sS](?![{_W}]))['’.][{_W}]+)*"
+    rf"|['’][sS](?![{_W}])"
     r"|\S",
 )
 del _W

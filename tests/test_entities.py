@@ -260,6 +260,13 @@ def test_a_missing_model_fails_at_start_up():
         EntityRecognizer(models={"de": "/nonexistent/de_model"})
 
 
+def test_a_place_name_glued_to_a_word_by_a_hyphen_is_not_the_place():
+    a = article("Un groupe Moscou-soutenu et Paris-Match, puis Port-au-Prince et Moscou.", lang="fr")
+    gazetteer_locations(a)
+    assert [e.text for e in a.entities] == ["Port-au-Prince", "Moscou"]
+    assert a.entities[1].start == a.body.rindex("Moscou")
+
+
 def test_a_place_name_also_used_as_a_common_word_is_skipped():
     a = article("Rais wa Kenya yuko Nairobi. Kenya ni nchi.", lang="sw")
     gazetteer_locations(a)
@@ -346,6 +353,43 @@ def test_seed_offsets_hold_with_cjk_text(seeds):
             assert g.count == len(g.mentions) and all(0 <= i < len(a.entities) for i in g.mentions)
     xi = [a for a in seeds if "習近平" in a.body]
     assert xi and all(any(e.text == "習近平" for e in a.entities) for a in xi)
+
+
+@needs_model
+def test_seed_mentions_start_and_end_on_the_published_tokens(seeds):
+    for a in seeds:
+        starts, ends = set(a.tokens[0::2]), set(a.tokens[1::2])
+        off = [(e.text, e.source) for e in a.entities if e.start not in starts or e.end not in ends]
+        assert not off, (a.id, off)
+
+
+@needs_model
+def test_model_mentions_start_and_end_on_segment_tokens_with_or_without_them():
+    from agents.entities import EntityRecognizer
+    from agents.segment import segment
+
+    body = "Kosovo's leaders met EU-wide officials, a Moscow-backed group and a U.S.-based envoy in Brussels."
+    with_tokens = segment(article(body))
+    without = segment(article(body))
+    without.tokens = None
+    a, b = EntityRecognizer(layers=()).batch([with_tokens, without])
+    assert [(e.start, e.end, e.label) for e in a.entities] == [(e.start, e.end, e.label) for e in b.entities]
+    starts, ends = set(a.tokens[0::2]), set(a.tokens[1::2])
+    assert all(e.start in starts and e.end in ends for e in a.entities)
+    assert {("Kosovo", "LOC"), ("Brussels", "LOC")} <= {(e.text, e.label) for e in a.entities}
+
+
+def test_snap_widens_a_mention_to_the_tokens_it_touches_and_leaves_aligned_ones_alone():
+    from agents.entities import _snap
+
+    body = "see bbc.co.uk in Kosovo"
+    t = seg_tokens(body)
+    edges = (t[0::2], t[1::2])
+    b = body.index("bbc")
+    assert _snap(edges, b, b + 3) == (b, b + len("bbc.co.uk"))
+    assert _snap(edges, b + 4, b + 6) == (b, b + len("bbc.co.uk"))
+    k = body.index("Kosovo")
+    assert _snap(edges, k, k + 6) == (k, k + 6)
 
 
 @needs_model

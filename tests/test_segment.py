@@ -120,7 +120,9 @@ def test_paragraphs_skip_blank_lines():
     [
         ("Hello, world!", ["Hello", ",", "world", "!"]),
         ("It costs $1,000.50 (about 3.5%).", ["It", "costs", "$", "1,000.50", "(", "about", "3.5", "%", ")", "."]),
-        ("Mills-Hicks don't go", ["Mills-Hicks", "don't", "go"]),
+        ("Mills-Hicks don't go", ["Mills", "-", "Hicks", "don't", "go"]),
+        ("Kosovo's BBC’s players' aujourd'hui", ["Kosovo", "'s", "BBC", "’s", "players", "'", "aujourd'hui"]),
+        ("The U.S.-based firm, at 9 a.m. U.S.A", ["The", "U.S.", "-", "based", "firm", ",", "at", "9", "a.m.", "U.S.A"]),
         ("हिन्दी भाषा।", ["हिन्दी", "भाषा", "।"]),
         ("我们明天", ["我", "们", "明", "天"]),
         ("東京タワー", ["東", "京", "タ", "ワ", "ー"]),
