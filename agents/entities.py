@@ -483,7 +483,7 @@ _GAZETTEER_CONFIDENCE = 0.9
 # (source "gazetteer": its places the model missed; "+place": a LOC linked to a place, 8/8 right
 # against 7/12 unlinked). 20 mentions a label: read them as +-0.1.
 _MODEL_CONFIDENCE: dict[str, dict[str, float]] = {
-    "fr": {"PER": 0.70, "ORG": 0.70, "LOC": 0.60, "LOC+place": 0.90, "gazetteer": 0.85},
+    "fr": {"PER": 0.83, "ORG": 0.62, "LOC": 0.57, "LOC+place": 0.91, "gazetteer": 0.86},
 }
 
 

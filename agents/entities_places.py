@@ -16,7 +16,8 @@ Linking rule (`lookup`): a name links only when it is unambiguous.
    that has at least 10x the population of the runner-up: London (8.9 M vs 0.4 M in Canada)
    and Vienna link; Birmingham (1.1 M vs 0.2 M), Valencia, Hyderabad stay unlinked.
 3. A city's alternate names count only when they start with the same letter as its name
-   (Londres, Moscou; not Casablanca's "White House"); names of 2 characters or fewer link only from the short English forms table (US, UK);
+   (Londres, Moscou; not Casablanca's "White House") and are not short capital-letter codes
+   (GeoNames lists airport codes: Istanbul "IST"); names of 2 characters or fewer link only from the short English forms table (US, UK);
    names that are common words (English or the document language's stop words, or seen
    written lower-case in the document) are never found by the text scan (`scan`).
 A country's coordinates are those of its capital (GeoNames has no country point).
@@ -243,9 +244,16 @@ class Gazetteer:
         return names
 
 
+_CODE = re.compile(r"[A-Z]{2,4}")
+
+
 def _same_initial(alternate: str, canonical: str) -> bool:
     """Alternate names are kept when they start like the name (Londres/London, Moscou/Moscow):
-    GeoNames also lists translations that are ordinary phrases (Casablanca: "White House")."""
+    GeoNames also lists translations that are ordinary phrases (Casablanca: "White House").
+    Short capital-letter codes are not names: GeoNames lists airport codes among them (Istanbul:
+    "IST", which in French text is a sexually transmitted infection; Los Angeles: "LAX")."""
+    if _CODE.fullmatch(alternate) and alternate != canonical:
+        return False
     fold = lambda s: unicodedata.normalize("NFKD", s[:1]).encode("ascii", "ignore").decode().lower()  # noqa: E731
     return bool(alternate) and fold(alternate) == fold(canonical) and fold(alternate) != ""
 
