@@ -187,6 +187,18 @@ def test_french_gets_people_organisations_and_places_from_the_french_model():
 
 
 @needs_model
+def test_french_organisation_cut_before_its_place_is_joined_to_it():
+    from agents.entities import EntityRecognizer
+
+    a = article("A lire absolument sur BBC Afrique: La manière dont le plastique est traité. Selon "
+                "l'Institut national de santé publique du Libéria, puis au Libéria.", lang="fr")
+    got = [(e.text, e.label) for e in EntityRecognizer().batch([a])[0].entities]
+    assert ("BBC Afrique", "ORG") in got and ("Libéria", "LOC") in got
+    assert ("Institut national de santé publique du Libéria", "ORG") in got
+    assert ("BBC", "ORG") not in got and ("Afrique", "LOC") not in got
+
+
+@needs_model
 def test_french_mentions_of_one_person_form_one_group():
     from agents.entities import EntityRecognizer
 
