@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   ?= .venv
 BIN    := $(VENV)/bin
 
-.PHONY: setup demo test broker-start broker-stop schemas clean
+.PHONY: setup demo test broker-start broker-stop schemas ner-model clean
 
 setup: $(VENV)/.installed
 	bash deploy/kafka/kafka.sh fetch
@@ -28,6 +28,11 @@ broker-stop:
 
 schemas: setup
 	$(BIN)/python -m schemas.generate
+
+# Rebuild models/ner-en/model from ../shared/data/conll2003 (about 20 min on one core).
+ner-model: setup
+	$(BIN)/pip install -q -e ".[train]"
+	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python models/ner-en/train.py
 
 clean: broker-stop
 	rm -rf $(VENV) .state

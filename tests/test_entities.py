@@ -436,3 +436,40 @@ def test_an_ambiguous_place_is_loc_but_unlinked():
     gazetteer_locations(a)
     refine(a)
     assert [(e.text, e.label, e.place) for e in a.entities] == [("Valencia", "LOC", None)]
+
+
+# ---------------------------------------------------------------- the English model's word vectors
+
+
+def test_glove_table_saves_row_numbers_and_reads_the_numbers_back_from_the_package(tmp_path):
+    import numpy
+    import spacy
+
+    from agents.entities_vectors import INFO_FILE, ROWS_FILE, PackagedGloVe, glove_array
+
+    strings = spacy.blank("en").vocab.strings
+    vec = PackagedGloVe(strings=strings, glove_rows=[7, 0, 399_999], scale=2.0)
+    vec.add("Kosovo", row=0)
+    vec.add("kosovo", row=0)
+    vec.add("the", row=1)
+    vec.to_disk(tmp_path)
+    assert not (tmp_path / "vectors").exists()  # the numbers stay in the package
+    assert (tmp_path / ROWS_FILE).is_file() and (tmp_path / INFO_FILE).is_file()
+
+    back = PackagedGloVe(strings=strings).from_disk(tmp_path)
+    assert back.shape == (3, 50)
+    assert numpy.array_equal(back.data, numpy.asarray(glove_array()[[7, 0, 399_999]]) * 2.0)
+    assert back.key2row == vec.key2row
+    assert numpy.array_equal(back["Kosovo"], back["kosovo"]) and not numpy.array_equal(back["Kosovo"], back["the"])
+
+
+@needs_model
+def test_the_english_model_reads_its_vectors_from_the_glove_package():
+    from agents.entities import _nlp
+    from agents.entities_vectors import PackagedGloVe, glove_array
+
+    vectors = _nlp(model_path()).vocab.vectors
+    assert isinstance(vectors, PackagedGloVe) and vectors.shape[1] == 50
+    row = vectors.key2row[_nlp(model_path()).vocab.strings["Thaci"]]
+    glove_row = vectors.glove_rows[row]
+    assert (vectors.data[row] == glove_array()[glove_row] * vectors.scale).all()

