@@ -82,16 +82,15 @@ def main():
     surface = surface_forms(args.conll, args.bbc)
     nlp = spacy.blank("en", config={"nlp": {"vectors": {"@vectors": "newsflow.glove_6b_50d.v1"}}})
     vec = PackagedGloVe(strings=nlp.vocab.strings, glove_rows=rows, scale=scale)
-    n_keys = 0
     for i, r in enumerate(rows):
         word = words[r]
+        # a later word wins a shared form, e.g. "STRASSE" of both "straße" and "strasse"
         for form in sorted({word, word.capitalize(), word.upper(), word.title()} | surface.get(word, set())):
             vec.add(form, row=i)
-            n_keys += 1
     nlp.vocab.vectors = vec
     args.out.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(args.out)
-    info = {"words": len(rows), "keys": n_keys, "dims": vec.shape[1], "scale": round(scale, 6),
+    info = {"words": len(rows), "keys": len(vec.key2row), "dims": vec.shape[1], "scale": round(scale, 6),
             "last_word": words[rows[-1]], "seconds": round(time.time() - t0)}
     (args.out / "vectors_info.json").write_text(json.dumps(info, indent=2) + "\n")
     print(f"[vectors] {args.out}: {info}", flush=True)
