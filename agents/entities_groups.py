@@ -90,14 +90,14 @@ def _identity(e: Entity, base: str) -> str:
 
 
 def group(
-    article: Article, aliases: list[tuple[int, int]], *, vote: bool, persons: frozenset[int] = frozenset()
+    article: Article, aliases: list[tuple[int, int]], *, vote: bool, persons: frozenset[int] = frozenset(),
+    lang: str = "en",
 ) -> list[EntityGroup]:
     """Builds `article.entity_groups` (and sets each entity's `group`); relabels with `vote`."""
     ents = article.entities
     n = len(ents)
     if not n:
         return []
-    lang = article.language.code if article.language else "en"
     bases = [base_name(e.text, lang) for e in ents]
     uf = _Union(n)
     first: dict[str, int] = {}

@@ -15,6 +15,10 @@ one thread (the article is built and segmented beforehand, outside the timing), 
         # the bare model and newsflow rows for both models in one run (timings interleaved,
         # fastest of --repeat runs each), for before/after comparisons
     python bench/entities.py --calibrate      # prints the confidence table for agents/entities.py
+    python bench/entities.py --routing [--unit sentence]
+        # with the language stage's languages: how many English texts it calls something else,
+        # how many of those `reading_language` gives back to the English model, the F1 with and
+        # without that, and how often it sends non-English text (lingua, NTREX) to English
     python bench/entities.py --nonenglish sample.tsv [--lang fr] [--per-label 20]
         # the stage on MasakhaNEWS fr/sw (French model + gazetteer, gazetteer LOC for Swahili):
         # writes a random sample of detections to label by hand (column `ok` = 1/0)
@@ -115,6 +119,47 @@ def calibrate(units, arts):
     print("}")
 
 
+def routing(units, ev):
+    """`reading_language` measured both ways: English texts it gives back to the English model,
+    and non-English Latin-script texts it sends there."""
+    from agents.language import identify
+
+    arts = articles_for(units)
+    for a in arts:
+        a.language = identify(a.body)
+    detected = sum(a.language.code != "en" for a in arts)
+    read = sum(a.language.code != "en" and E.reading_language(a) == "en" for a in arts)
+    print(f"CoNLL units the language stage calls non-English: {detected} of {len(arts)}; "
+          f"read in English: {read}")
+    rec = E.EntityRecognizer(layers=E.LAYERS)
+    for name, how in (("detected language", lambda a: a.language.code), ("reading_language", E.reading_language)):
+        old, E.reading_language = E.reading_language, how
+        try:
+            rec.batch(arts)
+        finally:
+            E.reading_language = old
+        f1 = ev.score(units, preds_of(arts))["micro"]["f1"]
+        print(f"  stage F1 with the model read in the {name:17s}: {100 * f1:6.2f}")
+    data = os.path.join(SHARED, "data", "langid")
+    for name, n in (("lingua_sentences", None), ("lingua_word_pairs", 10_000), ("ntrex_paragraphs", 5_000)):
+        with gzip.open(os.path.join(data, name + ".jsonl.gz"), "rt", encoding="utf-8") as f:
+            rows = [json.loads(line) for line in f]
+        rows = [r for r in rows if r["lang"] != "en"]
+        if n:
+            rows = random.Random(0).sample(rows, n)
+        latin = english = rerouted = 0
+        for r in rows:
+            a = Article(id=r["id"], body=r["text"], language=identify(r["text"]))
+            if a.language.script != "Latn":
+                continue
+            latin += 1
+            english += a.language.code == "en"
+            rerouted += a.language.code != "en" and E.reading_language(a) == "en"
+        print(f"{name}: {latin} non-English Latin-script texts; called English by the language stage "
+              f"{english} ({100 * english / latin:.2f}%), sent to English by reading_language {rerouted} "
+              f"({100 * rerouted / latin:.2f}%)")
+
+
 def nonenglish(sample_path, labels_path, n=50, seed=8, *, lang=None, per_label=0):
     """The stage on MasakhaNEWS fr/sw: a random sample of its detections to label by hand, or,
     with `labels_path`, the precision of a labelled sample (per language, label and source)."""
@@ -180,6 +225,7 @@ def main():
     ap.add_argument("--unit", choices=["document", "sentence"], default="document")
     ap.add_argument("--layers", action="store_true", help="also one row per layer alone")
     ap.add_argument("--calibrate", action="store_true")
+    ap.add_argument("--routing", action="store_true", help="measure reading_language (see routing())")
     ap.add_argument("--nonenglish", metavar="SAMPLE_TSV")
     ap.add_argument("--labels", metavar="LABELLED_TSV")
     ap.add_argument("--lang", help="--nonenglish: only articles in this language")
@@ -196,6 +242,9 @@ def main():
         return
     ev = _eval()
     units = ev.load_units(args.data, args.unit)
+    if args.routing:
+        routing(units, ev)
+        return
     ntok = sum(len(u.tokens) for u in units)
     print(f"{args.data} [{args.unit}] {len(units)} units, {ntok} tokens; model {E.model_path()}; 1 thread")
     print(f"{'':16s}  {'F1':>6s}  {'PER P/R/F1':>17s}  {'LOC P/R/F1':>17s}  {'ORG P/R/F1':>17s}  "

@@ -297,6 +297,44 @@ def test_a_place_name_also_used_as_a_common_word_is_skipped():
     assert b.entities == []
 
 
+@pytest.mark.parametrize("body,lang,hint,read", [
+    ("SAN DIEGO AT MONTREAL", "ca", None, "en"),  # capitals only: no language evidence
+    ("Hanwha 6 Ssangbangwool 5", "tn", None, "en"),  # names and numbers
+    ("Romania - Cosmin Contra ( 31st ) , Mihai Tararache ( 75th )", "ro", None, "en"),  # "st" of "31st" is no word
+    ("SAN DIEGO AT MONTREAL", "ca", "fr-CA", "fr"),  # the feed's hint decides then
+    ("Alexander Volkov ( Russia ) beat Mikael Tillstrom ( Sweden )", "sv", None, "en"),  # "beat" is English
+    ("Le président a rencontré son homologue à Berlin", "fr", None, "fr"),  # French words stay French
+    ("Der Präsident reiste nach Berlin", "de", "en", "de"),  # and German ones German, whatever the hint
+])
+def test_text_whose_language_rests_on_names_is_read_in_its_hint_else_english(body, lang, hint, read):
+    from agents.entities import reading_language
+
+    a = Article(id="t", body=body, lang_hint=hint, language=Language(lang, 0.95, "Latn"))
+    assert reading_language(a) == read
+
+
+def test_the_reading_language_is_the_detected_one_outside_latin_script_and_for_no_language():
+    from agents.entities import reading_language
+
+    assert reading_language(Article(id="t", body="МОСКВА 1996-08-30", language=Language("ru", 0.5, "Cyrl"))) == "ru"
+    assert reading_language(Article(id="t", body="12345 678", language=Language("und", 0.0, "Latn"))) == "und"
+
+
+@needs_model
+def test_a_results_line_the_detector_calls_swedish_gets_the_english_models_people():
+    from agents.entities import EntityRecognizer
+    from agents.language import identify
+
+    body = "Alexander Volkov ( Russia ) beat Mikael Tillstrom ( Sweden ) 1-6 6-4 6-1"
+    a = article(body)
+    a.language = identify(body)
+    (a,) = EntityRecognizer().batch([a])
+    got = {(e.text, e.label) for e in a.entities}
+    assert {("Alexander Volkov", "PER"), ("Mikael Tillstrom", "PER"), ("Russia", "LOC"), ("Sweden", "LOC")} <= got
+    if a.language.code != "en":  # what the language stage said stays; the note tells who read it
+        assert any(n.startswith("entities: read as 'en'") for n in a.processing.notes)
+
+
 def test_no_language_no_entities():
     a = article("12345 678", lang="und")
     gazetteer_locations(a)
