@@ -28,13 +28,15 @@ precision per label measured on hand-labelled MasakhaNEWS samples (`agents/entit
 
 Which model reads an article (`reading_language`): the language stage's language, except for
 Latin-script text whose lower-case words (leaving out names, capitals and numbers) hold under 3
-letters ("SAN DIEGO AT MONTREAL", "Hanwha 6 Ssangbangwool 5") or read as English on their own
-("Alexander Volkov ( Russia ) beat Mikael Tillstrom ( Sweden )", called Swedish). The detector
-answers from names there, so such text is read in its `lang_hint`, else in English, with a
-note. On CoNLL-2003 valid sentences the language stage calls 715 of 3,250 non-English; 629 go
-back to the English model, and the stage's F1 there rises from 0.847 to 0.923. Of lingua's
-non-English Latin-script sentences 0.78% go to English (mostly title-case headings and names),
-of its word pairs none, of NTREX paragraphs 1 in 2,840 (`bench/entities.py --routing`).
+letters ("SAN DIEGO AT MONTREAL", "Hanwha 6 Ssangbangwool 5") or, on their own, read as English
+or leave English close behind the leader when they are a few ("beat" in "Alexander Volkov
+( Russia ) beat Mikael Tillstrom ( Sweden )", called Swedish; "st b" of a cricket scorecard).
+The detector answers from names there, so such text is read in its `lang_hint`, else in
+English, with a note. On CoNLL-2003 valid sentences the language stage calls 715 of 3,250
+non-English; 644 go back to the English model, and the stage's F1 there rises from 0.847 to
+0.927. Of lingua's non-English Latin-script sentences 0.96% go to English (mostly title-case
+headings and lists of names), of its word pairs 1.24% (the English model finds nothing in them),
+of NTREX paragraphs 1 in 2,840 (`bench/entities.py --routing --unit sentence`).
 
 Every other language: no English-model guesses. Country and major-city names of the place
 gazetteer (`agents.entities_places`: CLDR names in the document's language, GeoNames names)
@@ -77,6 +79,8 @@ NO_ENTITY_LANGUAGES = frozenset({"und", "zxx", ""})
 UNSURE_LANGUAGE = 0.9
 NAMES_ONLY_LETTERS = 3
 FALLBACK_LANGUAGE = "en"
+ENGLISH_ODDS = 0.5  # lingua's confidence in English over its leader's, on up to FEW_WORDS words
+FEW_WORDS = 8
 _EVIDENCE_CHARS = 2000  # as much text as the question needs
 _WORD = re.compile(r"[^\W\d_]+")
 # The layers around the model, in the order they run; NEWSFLOW_ENTITY_LAYERS picks a subset
@@ -260,9 +264,11 @@ def _plain_words(text: str) -> list[str]:
 
 @functools.lru_cache(maxsize=4096)
 def _reads_as_english(words: str) -> bool:  # cached: headlines and results lines repeat
-    from agents.language import identify
+    """English wins on these words, or comes close enough not to be ruled out ("st b", "minute",
+    "copper per tonne"): a few words do not outweigh the English default."""
+    from agents.language import identify, odds
 
-    return identify(words).code == "en"
+    return identify(words).code == "en" or (words.count(" ") < FEW_WORDS and odds(words, "en") >= ENGLISH_ODDS)
 
 
 def _note_reading(article: Article) -> None:

@@ -38,7 +38,7 @@ from agents.segment import paragraphs
 from agents.stage import Stage
 from schemas import Article, Language, LanguageSpan
 
-__all__ = ["identify", "detect_language", "hint_agrees", "make_stage", "script_of"]
+__all__ = ["identify", "odds", "detect_language", "hint_agrees", "make_stage", "script_of"]
 
 UNDETERMINED = Language("und", 0.0)
 # Enough text for any detector; bounds the cost of huge bodies.
@@ -605,6 +605,15 @@ def _is_cantonese(text: str) -> bool:
 def identify(text: str, hint: Optional[str] = None) -> Language:
     """Language, confidence and script of `text`; `hint` (e.g. the feed's `lang_hint`) is a prior."""
     return _identify(text, hint)
+
+
+def odds(text: str, code: str) -> float:
+    """How close `code` comes to lingua's first choice for short Latin-script `text`: its
+    confidence over the leader's (1.0 when it leads, 0.0 outside the top eight). For callers that
+    need to know whether a language is ruled out, not which one wins."""
+    n_letters = sum(map(len, _TOKENS.findall(text)))
+    values = _lingua_values(text, "Latn", (), n_letters)
+    return next((v for c, v in values if c == code), 0.0) / values[0][1] if values else 0.0
 
 
 # ---------------------------------------------------------------------------

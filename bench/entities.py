@@ -57,6 +57,14 @@ def _eval():
     return eval_conll
 
 
+def articles_for_languages(arts):
+    """Articles that already have their language, segmented as the stage gets them."""
+    for a in arts:
+        a.paragraphs = paragraphs(a.body)
+        a.tokens = seg_tokens(a.body)
+    return arts
+
+
 def articles_for(units):
     out = []
     for u in units:
@@ -147,17 +155,21 @@ def routing(units, ev):
         rows = [r for r in rows if r["lang"] != "en"]
         if n:
             rows = random.Random(0).sample(rows, n)
-        latin = english = rerouted = 0
+        latin = english = 0
+        sent = []
         for r in rows:
             a = Article(id=r["id"], body=r["text"], language=identify(r["text"]))
             if a.language.script != "Latn":
                 continue
             latin += 1
             english += a.language.code == "en"
-            rerouted += a.language.code != "en" and E.reading_language(a) == "en"
+            if a.language.code != "en" and E.reading_language(a) == "en":
+                sent.append(a)
+        rec.batch(articles_for_languages(sent))
         print(f"{name}: {latin} non-English Latin-script texts; called English by the language stage "
-              f"{english} ({100 * english / latin:.2f}%), sent to English by reading_language {rerouted} "
-              f"({100 * rerouted / latin:.2f}%)")
+              f"{english} ({100 * english / latin:.2f}%), sent to English by reading_language {len(sent)} "
+              f"({100 * len(sent) / latin:.2f}%), which got {sum(len(a.entities) for a in sent)} "
+              f"English-model mentions: {collections.Counter(e.text for a in sent for e in a.entities).most_common(8)}")
 
 
 def nonenglish(sample_path, labels_path, n=50, seed=8, *, lang=None, per_label=0):

@@ -303,6 +303,7 @@ def test_a_place_name_also_used_as_a_common_word_is_skipped():
     ("Romania - Cosmin Contra ( 31st ) , Mihai Tararache ( 75th )", "ro", None, "en"),  # "st" of "31st" is no word
     ("SAN DIEGO AT MONTREAL", "ca", "fr-CA", "fr"),  # the feed's hint decides then
     ("Alexander Volkov ( Russia ) beat Mikael Tillstrom ( Sweden )", "sv", None, "en"),  # "beat" is English
+    ("J. Gillespie st Kaluwitharana b Chandana 6", "af", None, "en"),  # "st b": English not ruled out
     ("Le président a rencontré son homologue à Berlin", "fr", None, "fr"),  # French words stay French
     ("Der Präsident reiste nach Berlin", "de", "en", "de"),  # and German ones German, whatever the hint
 ])

@@ -65,6 +65,13 @@ def test_long_text_goes_fast_path_with_high_confidence():
     assert result.code == "en" and result.confidence >= 0.9 and result.script == "Latn"
 
 
+def test_odds_say_how_close_a_language_comes_to_the_leader():
+    leader = identify("the minister said on Tuesday").code
+    assert L.odds("the minister said on Tuesday", leader) == 1.0
+    assert L.odds("le président a rencontré son homologue", "en") < 0.1
+    assert 0.0 <= L.odds("minute", "en") <= 1.0
+
+
 def test_script_of():
     assert script_of("Hello") == "Latn"
     assert script_of("Привет") == "Cyrl"
