@@ -74,9 +74,8 @@ MODEL_LABELS = {"fr": frozenset({"PER", "ORG", "LOC"})}
 SUPPORTED_LANGUAGES = frozenset({"en"})  # the rule layers' language (titles, listed orgs)
 PIPE_BATCH = 64
 NO_ENTITY_LANGUAGES = frozenset({"und", "zxx", ""})
-# reading_language: below this confidence, and with fewer lower-case letters than this, the
-# language stage's answer rests on names; such text is read in its hint, else in this language.
-UNSURE_LANGUAGE = 0.9
+# reading_language: with fewer lower-case letters than this, the language stage's answer rests
+# on names; such text is read in its hint, else in FALLBACK_LANGUAGE.
 NAMES_ONLY_LETTERS = 3
 FALLBACK_LANGUAGE = "en"
 ENGLISH_ODDS = 0.5  # lingua's confidence in English over its leader's, on up to FEW_WORDS words
@@ -245,7 +244,8 @@ def reading_language(article: Article) -> str:
     mentions for a gazetteer's LOC-only pass. So for Latin-script text only the words a
     language writes in lower case count: fewer than NAMES_ONLY_LETTERS letters of them (names,
     numbers, capitals) and the text is read in its hint, else in FALLBACK_LANGUAGE; if they
-    read as English on their own ("beat", "said the"), in English."""
+    read as English on their own ("beat", "said the"), or are a few that leave English close
+    behind ("st b"), in English."""
     lang = article.language
     if lang is None:
         return "en"
