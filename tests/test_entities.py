@@ -530,3 +530,23 @@ def test_the_english_model_reads_its_vectors_from_the_glove_package():
     assert isinstance(vectors, PackagedGloVe) and vectors.shape[1] == 50 and vectors.attr == LOWER
     row = vectors.key2row[nlp.vocab.strings["thaci"]]
     assert (vectors.data[row] == glove_array()[vectors.glove_rows[row]] * vectors.scale).all()
+
+
+def test_training_docs_can_hold_stretches_and_single_sentences(tmp_path):
+    import importlib.util
+
+    import spacy
+    from spacy.tokens import DocBin
+
+    spec = importlib.util.spec_from_file_location("ner_train", Path(__file__).parents[1] / "models/ner-en/train.py")
+    train = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(train)
+    conll = tmp_path / "t.txt"
+    sents = ["EU B-ORG\nrejects O\nGerman B-MISC\ncall O", "Peter B-PER\nBlackburn I-PER", "BRUSSELS B-LOC\n1996-08-22 O"]
+    conll.write_text("-DOCSTART- O\n\n" + "\n\n".join(sents) + "\n\n-DOCSTART- O\n\n" + "\n\n".join(sents) + "\n")
+    stats = train.to_docbin(spacy.blank("en"), conll, tmp_path / "t.spacy", (2, 1))
+    docs = list(DocBin().from_disk(tmp_path / "t.spacy").get_docs(spacy.blank("en").vocab))
+    assert stats["docs"] == len(docs) == 2 * 2 + 2 * 3  # two stretches and three sentences a document
+    assert docs[0].text == "EU rejects German call Peter Blackburn" and docs[4].text == "EU rejects German call"
+    assert stats["entities"] == 2 * 2 * 4
+    assert [(e.text, e.label_) for e in docs[5].ents] == [("Peter Blackburn", "PER")]

@@ -4,7 +4,8 @@
 Steps
   1. convert  CoNLL-2003 train/valid (IOB2) -> spaCy DocBin in the build dir.
               Each Doc holds up to --sents-per-doc sentences of one -DOCSTART-
-              document; its text is the gold tokens joined by single spaces and
+              document (several sizes, e.g. 10,1, cut each document at each size;
+              --dev-sents-per-doc sets valid's units); its text is the gold tokens joined by single spaces and
               it is re-tokenised by spaCy's default English tokenizer, i.e. the
               same tokenizer the saved pipeline applies to raw news text.
               Entity spans are carried over as character offsets (every CoNLL
@@ -82,14 +83,17 @@ def iob2_spans(tags):
 
 
 def to_docbin(nlp, conll_path, out_path, sents_per_doc):
+    """`sents_per_doc`: one size, or several (each document is then cut at every size in turn,
+    and all the pieces go into one DocBin, in that order)."""
     from spacy.tokens import DocBin
 
+    sizes = [sents_per_doc] if isinstance(sents_per_doc, int) else list(sents_per_doc)
     db = DocBin(store_user_data=False)
     n_docs = n_ents = n_tokens = 0
-    for cdoc in read_conll(conll_path):
-        for i in range(0, len(cdoc), sents_per_doc):
+    for size, cdoc in ((size, cdoc) for size in sizes for cdoc in read_conll(conll_path)):
+        for i in range(0, len(cdoc), size):
             text, ents, pos = [], [], 0
-            for sent in cdoc[i:i + sents_per_doc]:
+            for sent in cdoc[i:i + size]:
                 offsets = []
                 for tok, _ in sent:
                     if text:
@@ -111,6 +115,10 @@ def to_docbin(nlp, conll_path, out_path, sents_per_doc):
     return {"docs": n_docs, "entities": n_ents, "spacy_tokens": n_tokens}
 
 
+def _sizes(text: str) -> tuple[int, ...]:
+    return tuple(int(x) for x in text.split(","))
+
+
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--data-dir", type=Path, default=None,
@@ -120,7 +128,11 @@ def main():
                     help="scratch dir (default $NEWSFLOW_NER_BUILD or $TMPDIR/newsflow-ner-build)")
     ap.add_argument("--config", type=Path, default=HERE / "config.cfg")
     ap.add_argument("--out", type=Path, default=HERE / "model", help="where model-best is installed")
-    ap.add_argument("--sents-per-doc", type=int, default=10)
+    ap.add_argument("--sents-per-doc", type=_sizes, default=(10,),
+                    help="sentences per training Doc; several, comma-separated, cut each document "
+                         "at every size (e.g. 10,1: whole stretches and single sentences)")
+    ap.add_argument("--dev-sents-per-doc", type=int, default=10,
+                    help="sentences per valid Doc (model selection reads these units)")
     ap.add_argument("--skip-train", action="store_true", help="only convert the data")
     ap.add_argument("--no-install", action="store_true", help="train but leave --out untouched")
     ap.add_argument("--vectors", type=Path, default=None,
@@ -144,7 +156,8 @@ def main():
         src = data_dir / name
         if not src.exists():
             sys.exit(f"missing {src}: pass --data-dir or set NEWSFLOW_CONLL_DIR")
-        stats = to_docbin(nlp, src, build / f"{split}.spacy", args.sents_per_doc)
+        stats = to_docbin(nlp, src, build / f"{split}.spacy",
+                          args.sents_per_doc if split == "train" else args.dev_sents_per_doc)
         print(f"[convert] {src} -> {build / (split + '.spacy')}: {stats}", flush=True)
     print(f"[convert] {time.time() - t0:.1f}s", flush=True)
     if args.skip_train:
