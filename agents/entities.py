@@ -188,22 +188,24 @@ class EntityRecognizer:
         for a in articles:
             a.entities = []
             a.entity_groups = []
+        langs = {id(a): reading_language(a) for a in articles}
         for a in articles:
-            _note_reading(a)
-        modelled = self.recognise(articles)
+            _note_reading(a, langs[id(a)])
+        modelled = self.recognise(articles, langs)
         for a in articles:
             if id(a) not in modelled:
-                gazetteer_locations(a)
+                gazetteer_locations(a, lang=langs[id(a)])
         for a in articles:
-            refine(a, self.layers, modelled=id(a) in modelled)
+            refine(a, self.layers, modelled=id(a) in modelled, lang=langs[id(a)])
         return articles
 
-    def recognise(self, articles: list[Article]) -> set[int]:
-        """The model's mentions (source "model"), per paragraph, in body order, for articles in
-        a language with a model; returns the id() of those articles."""
+    def recognise(self, articles: list[Article], langs: Optional[dict[int, str]] = None) -> set[int]:
+        """The model's mentions (source "model"), per paragraph, in body order, for articles
+        whose reading language (`langs`, by id(); else `reading_language`) has a model; returns
+        the id() of those articles."""
         by_lang: dict[str, list[Article]] = {}
         for a in articles:
-            code = reading_language(a)
+            code = langs[id(a)] if langs else reading_language(a)
             if code in self.models:
                 by_lang.setdefault(code, []).append(a)
         for code, group in by_lang.items():
@@ -271,8 +273,7 @@ def _reads_as_english(words: str) -> bool:  # cached: headlines and results line
     return identify(words).code == "en" or (words.count(" ") < FEW_WORDS and odds(words, "en") >= ENGLISH_ODDS)
 
 
-def _note_reading(article: Article) -> None:
-    code = reading_language(article)
+def _note_reading(article: Article, code: str) -> None:
     lang = article.language
     if lang is not None and code != lang.code:
         article.processing.notes.append(
@@ -349,17 +350,19 @@ def _trim(body: str, start: int, end: int) -> tuple[int, int]:
     return start, end
 
 
-def refine(article: Article, layers: Iterable[str] = LAYERS, *, modelled: Optional[bool] = None) -> Article:
+def refine(
+    article: Article, layers: Iterable[str] = LAYERS, *, modelled: Optional[bool] = None, lang: Optional[str] = None
+) -> Article:
     """Rule layers, links, groups, confidence and the dateline, on `article.entities`.
-    `modelled`: a model read the article (default: it is English); the gazetteer then adds
-    only the places the model missed."""
+    `modelled`: a model read the article (default: it is read in English); the gazetteer then
+    adds only the places the model missed. `lang`: its reading language, when known."""
     from agents.entities_groups import group
     from agents.entities_places import gazetteer
     from agents.entities_rules import alias_after, dateline_date, find_honorific_names, find_orgs
 
     body = article.body
     ents = article.entities
-    lang = reading_language(article)
+    lang = lang or reading_language(article)
     english = lang in SUPPORTED_LANGUAGES
     if english and "orgs" in layers:
         taken = _Taken(ents)
@@ -393,7 +396,7 @@ def refine(article: Article, layers: Iterable[str] = LAYERS, *, modelled: Option
                     e.label, e.source = "MISC", (e.source or "model") + "+rule"  # "Filipino workers"
     modelled = english if modelled is None else modelled
     if modelled and "places" in layers:
-        gazetteer_locations(article, ents=ents, note=False)
+        gazetteer_locations(article, ents=ents, note=False, lang=lang)
     aliases: list[tuple[Entity, Entity]] = []
     if english and "aliases" in layers:
         taken = _Taken(ents)
@@ -458,10 +461,12 @@ def _link(e: Entity, gaz, lang: str) -> None:
         e.related = gaz.demonym(e.text)
 
 
-def gazetteer_locations(article: Article, *, ents: Optional[list[Entity]] = None, note: bool = True) -> None:
+def gazetteer_locations(
+    article: Article, *, ents: Optional[list[Entity]] = None, note: bool = True, lang: Optional[str] = None
+) -> None:
     """LOC mentions from the place gazetteer, for text the English model must not read (or,
-    with `ents`, for names no model mention covers)."""
-    code = reading_language(article) if article.language else "und"
+    with `ents`, for names no model mention covers). `lang`: the reading language, when known."""
+    code = lang or (reading_language(article) if article.language else "und")
     taken = _Taken(ents) if ents else None
     if code in NO_ENTITY_LANGUAGES or not article.body:
         article.processing.notes.append(f"entities: no entities for language '{code}'")

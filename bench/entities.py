@@ -57,8 +57,8 @@ def _eval():
     return eval_conll
 
 
-def articles_for_languages(arts):
-    """Articles that already have their language, segmented as the stage gets them."""
+def segmented(arts):
+    """The articles with the paragraphs and tokens the entities stage gets from segment."""
     for a in arts:
         a.paragraphs = paragraphs(a.body)
         a.tokens = seg_tokens(a.body)
@@ -66,13 +66,7 @@ def articles_for_languages(arts):
 
 
 def articles_for(units):
-    out = []
-    for u in units:
-        a = Article(id=u.uid, body=u.text, language=Language("en", 1.0, "Latn"))
-        a.paragraphs = paragraphs(a.body)
-        a.tokens = seg_tokens(a.body)
-        out.append(a)
-    return out
+    return segmented([Article(id=u.uid, body=u.text, language=Language("en", 1.0, "Latn")) for u in units])
 
 
 def run(units, layers, *, bare=False, path=None):
@@ -165,7 +159,7 @@ def routing(units, ev):
             english += a.language.code == "en"
             if a.language.code != "en" and E.reading_language(a) == "en":
                 sent.append(a)
-        rec.batch(articles_for_languages(sent))
+        rec.batch(segmented(sent))
         print(f"{name}: {latin} non-English Latin-script texts; called English by the language stage "
               f"{english} ({100 * english / latin:.2f}%), sent to English by reading_language {len(sent)} "
               f"({100 * len(sent) / latin:.2f}%), which got {sum(len(a.entities) for a in sent)} "
@@ -200,10 +194,7 @@ def nonenglish(sample_path, labels_path, n=50, seed=8, *, lang=None, per_label=0
     kinds = collections.Counter()
     for it in items:
         body = (it.get("title") or "") + "\n" + it["text"]
-        a = Article(id=it["id"], body=body, language=Language(it["lang"], 1.0, "Latn"))
-        a.paragraphs = paragraphs(body)
-        a.tokens = seg_tokens(body)
-        rec.batch([a])
+        (a,) = rec.batch(segmented([Article(id=it["id"], body=body, language=Language(it["lang"], 1.0, "Latn"))]))
         for e in a.entities:
             ctx = body[max(0, e.start - 40) : e.end + 40].replace("\n", " ").replace("\t", " ")
             source = (e.source or "model").split("+")[0]
