@@ -255,7 +255,9 @@ def reading_language(article: Article) -> str:
         return lang.code
     words = _plain_words(article.body[:_EVIDENCE_CHARS])
     if sum(map(len, words)) < NAMES_ONLY_LETTERS:
-        return (article.lang_hint or "").split("-")[0].lower() or FALLBACK_LANGUAGE
+        from agents.language import hint_code
+
+        return hint_code(article.lang_hint) or FALLBACK_LANGUAGE
     return "en" if _reads_as_english(" ".join(words)) else lang.code
 
 
@@ -466,7 +468,7 @@ def gazetteer_locations(
 ) -> None:
     """LOC mentions from the place gazetteer, for text the English model must not read (or,
     with `ents`, for names no model mention covers). `lang`: the reading language, when known."""
-    code = lang or (reading_language(article) if article.language else "und")
+    code = lang or reading_language(article)
     taken = _Taken(ents) if ents else None
     if code in NO_ENTITY_LANGUAGES or not article.body:
         article.processing.notes.append(f"entities: no entities for language '{code}'")

@@ -38,7 +38,7 @@ from agents.segment import paragraphs
 from agents.stage import Stage
 from schemas import Article, Language, LanguageSpan
 
-__all__ = ["identify", "odds", "detect_language", "hint_agrees", "make_stage", "script_of"]
+__all__ = ["identify", "odds", "detect_language", "hint_agrees", "hint_code", "make_stage", "script_of"]
 
 UNDETERMINED = Language("und", 0.0)
 # Enough text for any detector; bounds the cost of huge bodies.
@@ -577,7 +577,7 @@ def _identify(text: str, hint: Optional[str] = None) -> Language:
     if n_letters < (1 if dominant in ("Hani", "Kana", "Hang") else 2) or _looks_like_code(sample, n_letters):
         return UNDETERMINED  # numbers, links without words, emoji, punctuation, code
     script = _report_script(dominant, sample)
-    hint = (hint or "").split("-")[0].lower() or None
+    hint = hint_code(hint)
     single = _SCRIPT_LANGUAGE.get(dominant)
     if single and counts[dominant] >= 0.6 * n_letters:
         conf = 0.99 if counts[dominant] >= 3 else 0.9
@@ -678,7 +678,12 @@ def hint_agrees(hint: Optional[str], lang: Optional[Language]) -> Optional[bool]
     nothing to compare (no hint, or no language in the text)."""
     if not hint or lang is None or lang.code == "und":
         return None
-    return hint.split("-")[0].split("_")[0].lower() == lang.code
+    return hint_code(hint) == lang.code
+
+
+def hint_code(hint: Optional[str]) -> Optional[str]:
+    """The language part of a feed's `lang_hint` ("fr-CA", "en_GB" -> "fr", "en"); None if empty."""
+    return (hint or "").replace("_", "-").split("-")[0].lower() or None
 
 
 def detect_language(article: Article) -> Article:

@@ -72,6 +72,10 @@ def test_odds_say_how_close_a_language_comes_to_the_leader():
     assert 0.0 <= L.odds("minute", "en") <= 1.0
 
 
+def test_hint_code_takes_the_language_part_of_a_hint():
+    assert [L.hint_code(h) for h in ("fr-CA", "en_GB", "DE", "", None)] == ["fr", "en", "de", None, None]
+
+
 def test_script_of():
     assert script_of("Hello") == "Latn"
     assert script_of("Привет") == "Cyrl"
