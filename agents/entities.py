@@ -80,11 +80,17 @@ NAMES_ONLY_LETTERS = 3
 FALLBACK_LANGUAGE = "en"
 ENGLISH_ODDS = 0.5  # lingua's confidence in English over its leader's, on up to FEW_WORDS words
 FEW_WORDS = 8
+# ... and so it does when the language stage is unsure (under NAME_LINE_CONFIDENCE) and a few
+# lower-case words (up to NAME_LINE_WORDS) hold at most NAME_LINE_SHARE of the letters:
+# "A. Ranatunga lbw b Fleming 0", "Maarten den Bakker ( Netherlands ) TVM 1:33".
+NAME_LINE_CONFIDENCE = 0.5
+NAME_LINE_SHARE = 0.3
+NAME_LINE_WORDS = 3
 _EVIDENCE_CHARS = 2000  # as much text as the question needs
 _WORD = re.compile(r"[^\W\d_]+")
 # The layers around the model, in the order they run; NEWSFLOW_ENTITY_LAYERS picks a subset
 # ("none" for the bare model: links, groups and confidence are still computed).
-LAYERS = ("orgs", "titles", "places", "aliases", "vote")
+LAYERS = ("compounds", "orgs", "titles", "places", "aliases", "vote")
 # Measured and left off by default (CoNLL valid F1 -0.09): a PER mention that is exactly a
 # country name becomes LOC, one that is a demonym becomes MISC.
 OPTIONAL_LAYERS = ("kinds",)
@@ -253,8 +259,14 @@ def reading_language(article: Article) -> str:
         return "en"
     if lang.code == "en" or lang.code in NO_ENTITY_LANGUAGES or lang.script != "Latn":
         return lang.code
-    words = _plain_words(article.body[:_EVIDENCE_CHARS])
-    if sum(map(len, words)) < NAMES_ONLY_LETTERS:
+    text = article.body[:_EVIDENCE_CHARS]
+    words = _plain_words(text)
+    plain = sum(map(len, words))
+    if plain < NAMES_ONLY_LETTERS or (
+        lang.confidence < NAME_LINE_CONFIDENCE
+        and len(words) <= NAME_LINE_WORDS
+        and plain <= NAME_LINE_SHARE * sum(map(len, _WORD.findall(text)))
+    ):
         from agents.language import hint_code
 
         return hint_code(article.lang_hint) or FALLBACK_LANGUAGE
@@ -360,12 +372,18 @@ def refine(
     adds only the places the model missed. `lang`: its reading language, when known."""
     from agents.entities_groups import group
     from agents.entities_places import gazetteer
-    from agents.entities_rules import alias_after, dateline_date, find_honorific_names, find_orgs
+    from agents.entities_rules import alias_after, compound_word, dateline_date, find_honorific_names, find_orgs
 
     body = article.body
     ents = article.entities
     lang = lang or reading_language(article)
     english = lang in SUPPORTED_LANGUAGES
+    if english and "compounds" in layers:
+        for e in ents:
+            word = compound_word(body, e.start, e.end, e.label)
+            if word:
+                e.start, e.end = word
+                e.text, e.label, e.source = body[e.start : e.end], "MISC", (e.source or "model") + "+rule"
     if english and "orgs" in layers:
         taken = _Taken(ents)
         for e in ents:

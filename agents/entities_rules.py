@@ -7,6 +7,8 @@
   left out on purpose.
 - Honorifics: the name after Mr, Mrs, Ms, Dr... is a person: a mention covering it becomes
   PER, and one is added where the model found none.
+- Hyphenated words built on a name (``Moscow-backed``, ``Hong Kong-based``, ``ex-England``): the
+  whole word is MISC, as CoNLL-2003 tags it, where the model stopped its mention at the hyphen.
 - Parenthetical aliases: ``Xi Jinping (習近平)``, ``Democratic Party of Kosovo (PDK)``: the
   bracketed name right after a mention (an acronym, or a run of CJK/Hangul characters) becomes
   a mention of the same entity with the same label.
@@ -69,6 +71,27 @@ def find_honorific_names(text: str) -> Iterator[tuple[int, int]]:
     for m in _HONORIFIC.finditer(text):
         if m.group(1).split()[0].lower() not in stop:  # "Dr No" is a film
             yield m.span(1)
+
+
+# A lower-case word glued after a name ("-based", "-led", "-sponsored") or before it ("ex-",
+# "post-", "neo-"). In CoNLL-2003 train such a word is MISC 97 times out of 154 after a
+# capitalised part and 26 of 37 before one; nearly all the others are no mention at all
+# ("Top-seeded", "mid-August"), which the rule never sees: it only widens a model mention. "al-"
+# and "el-" are articles inside Arabic names ("al-Turabi"), and a person's name keeps its label
+# (Korean given names: "Young-hoon").
+_NAME_SUFFIX = re.compile(r"-[a-z]{3,}(?:-[a-z]+)*(?![\w\-])")
+_NAME_PREFIX = re.compile(r"(?<![\w\-])(?!(?:al|el)-)[a-z]{2,}-\Z")
+
+
+def compound_word(text: str, start: int, end: int, label: str) -> Optional[tuple[int, int]]:
+    """The hyphenated word a non-PER mention at (start, end) is part of, as (start, end), or None."""
+    if label == "PER":
+        return None
+    suffix = _NAME_SUFFIX.match(text, end)
+    prefix = _NAME_PREFIX.search(text, max(0, start - 24), start)
+    if not suffix and not prefix:
+        return None
+    return (prefix.start() if prefix else start), (suffix.end() if suffix else end)
 
 
 _ALIAS = re.compile(

@@ -121,7 +121,7 @@ def test_base_name_drops_titles_and_possessives():
 
 def test_layers_from_env():
     assert layers_from_env("none") == ()
-    assert layers_from_env("") == ("orgs", "titles", "places", "aliases", "vote")
+    assert layers_from_env("") == ("compounds", "orgs", "titles", "places", "aliases", "vote")
     assert layers_from_env("kinds,vote") == ("vote", "kinds")
     with pytest.raises(ValueError):
         layers_from_env("magic")
@@ -314,6 +314,19 @@ def test_text_whose_language_rests_on_names_is_read_in_its_hint_else_english(bod
     assert reading_language(a) == read
 
 
+@pytest.mark.parametrize("body,confidence,read", [
+    ("A. Ranatunga lbw b Fleming 0", 0.24, "en"),  # a scorecard line: two short words among names
+    ("8. Maarten den Bakker ( Netherlands ) TVM 1:33", 0.41, "en"),
+    ("8. Maarten den Bakker ( Netherlands ) TVM 1:33", 0.9, "nl"),  # a sure detector is believed
+    ("Baitul Mukarram adalah masjid nasional Bangladesh", 0.3, "ms"),  # the words hold 42% of the letters
+])
+def test_a_line_of_names_with_a_few_short_words_is_read_in_english_when_the_detector_is_unsure(body, confidence, read):
+    from agents.entities import reading_language
+
+    code = read if read != "en" else "sw"
+    assert reading_language(Article(id="t", body=body, language=Language(code, confidence, "Latn"))) == read
+
+
 def test_the_reading_language_is_the_detected_one_outside_latin_script_and_for_no_language():
     from agents.entities import reading_language
 
@@ -334,6 +347,35 @@ def test_a_results_line_the_detector_calls_swedish_gets_the_english_models_peopl
     assert {("Alexander Volkov", "PER"), ("Mikael Tillstrom", "PER"), ("Russia", "LOC"), ("Sweden", "LOC")} <= got
     if a.language.code != "en":  # what the language stage said stays; the note tells who read it
         assert any(n.startswith("entities: read as 'en'") for n in a.processing.notes)
+
+
+@pytest.mark.parametrize("text,name,label,word", [
+    ("the Moscow-backed leader", "Moscow", "LOC", "Moscow-backed"),
+    ("a Hong Kong-based group", "Hong Kong", "LOC", "Hong Kong-based"),
+    ("the United Nations-sponsored talks", "United Nations", "ORG", "United Nations-sponsored"),
+    ("ex-England fast bowler", "England", "LOC", "ex-England"),
+    ("a post-Soviet state", "Soviet", "MISC", "post-Soviet"),
+    ("leader al-Turabi said", "Turabi", "ORG", None),  # an article inside an Arabic name
+    ("Kim Young-hoon won", "Kim Young", "PER", None),  # people keep their name
+    ("Moscow - backed by", "Moscow", "LOC", None),  # a spaced dash joins no word
+    ("Moscow-Berlin talks", "Moscow", "LOC", None),  # nor does a second name
+])
+def test_a_hyphenated_word_built_on_a_name_is_the_mention(text, name, label, word):
+    from agents.entities_rules import compound_word
+
+    start = text.index(name)
+    got = compound_word(text, start, start + len(name), label)
+    assert (got and text[got[0] : got[1]]) == word
+
+
+def test_refine_turns_a_place_cut_at_a_hyphen_into_the_misc_word_without_a_link():
+    a = article("Chechnya and its Moscow-backed leader met in Moscow.", ents=[("Moscow", "LOC")])
+    a.entities.append(Entity("Moscow", "LOC", a.body.rindex("Moscow"), a.body.rindex("Moscow") + 6, source="model"))
+    refine(a)
+    first, last = sorted(a.entities, key=lambda e: e.start)[-2:]
+    assert (first.text, first.label, first.place) == ("Moscow-backed", "MISC", None)
+    assert (last.text, last.label, last.place.country_code) == ("Moscow", "LOC", "RU")
+    assert first.group != last.group
 
 
 def test_no_language_no_entities():
