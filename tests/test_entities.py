@@ -121,7 +121,7 @@ def test_base_name_drops_titles_and_possessives():
 
 def test_layers_from_env():
     assert layers_from_env("none") == ()
-    assert layers_from_env("") == ("compounds", "orgs", "titles", "places", "aliases", "vote")
+    assert layers_from_env("") == ("compounds", "cuts", "orgs", "titles", "places", "aliases", "vote")
     assert layers_from_env("kinds,vote") == ("vote", "kinds")
     with pytest.raises(ValueError):
         layers_from_env("magic")
@@ -376,6 +376,19 @@ def test_refine_turns_a_place_cut_at_a_hyphen_into_the_misc_word_without_a_link(
     assert (first.text, first.label, first.place) == ("Moscow-backed", "MISC", None)
     assert (last.text, last.label, last.place.country_code) == ("Moscow", "LOC", "RU")
     assert first.group != last.group
+
+
+@pytest.mark.parametrize("body,ents,want", [
+    ("Results in the Hong Kong Open on Friday", [("Hong", "MISC"), ("Kong Open", "MISC")], [("Hong Kong Open", "MISC")]),
+    ("He flew to Hong Kong on Friday", [("Kong", "LOC")], [("Hong Kong", "LOC")]),
+    ("Results in the Hong Kong Open on Friday", [("Hong", "PER"), ("Kong Open", "MISC")],
+     [("Hong", "PER"), ("Kong Open", "MISC")]),  # another label: no widening into it
+    ("The Kong Open on Friday", [("Kong Open", "MISC")], [("Kong Open", "MISC")]),
+])
+def test_a_mention_edge_inside_a_place_name_of_several_words_moves_to_the_names_edge(body, ents, want):
+    a = article(body, ents=ents)
+    refine(a)
+    assert [(e.text, e.label) for e in a.entities] == want
 
 
 def test_no_language_no_entities():
