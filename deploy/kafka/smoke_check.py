@@ -82,8 +82,14 @@ async def run(bootstrap: str, keep: bool) -> None:
             NewTopic(topic, num_partitions=PARTITIONS, replication_factor=1),
             NewTopic(txn_topic, num_partitions=PARTITIONS, replication_factor=1),
         ])
-        names = await admin.list_topics()
-        assert topic in names and txn_topic in names, names
+        # CreateTopics returns before the broker's metadata shows the topics (KRaft applies
+        # them asynchronously; on a broker holding hundreds of topics it takes a moment).
+        for _ in range(50):
+            names = await admin.list_topics()
+            if topic in names and txn_topic in names:
+                break
+            await asyncio.sleep(0.2)
+        assert topic in names and txn_topic in names, sorted(n for n in names if n.startswith("newsflow-smoke"))
         desc = await admin.describe_topics([topic])
         nparts = len(desc[0]["partitions"])
         assert nparts == PARTITIONS, desc
