@@ -65,7 +65,7 @@ import functools
 import os
 import re
 from pathlib import Path
-from typing import Iterable, Optional
+from typing import Iterable, Iterator, Optional
 
 from agents.segment_tokens import tokens as segment_tokens
 from agents.stage import Stage
@@ -510,13 +510,8 @@ def gazetteer_locations(
     while i < n:
         hit = None
         if body[starts[i]].isupper():
-            for k in range(min(MAX_SCAN_NGRAM, n - i), 0, -1):
-                text = body[starts[i] : ends[i + k - 1]]
-                if "\n" in text:
-                    continue
-                if text in names and text.lower() not in lowered:
-                    hit = (k, text, names[text])
-                    break
+            hit = next(((k, text, names[text]) for k, text in _names_at(body, starts, ends, i, names)
+                        if text.lower() not in lowered), None)
         if hit and _inside_longer_name(body, starts, ends, i, i + hit[0] - 1, code):
             hit = None  # "Real Madrid", "Paris Saint-Germain", "London School of Economics"
         if hit and taken is not None and not taken.free(starts[i], ends[i + hit[0] - 1]):
@@ -573,20 +568,19 @@ def _place_edges(body: str, starts: list[int], ends: list[int], first: int, last
     """The mention's tokens first..last widened to any place name of several tokens that
     crosses one of its edges (the longest such name on each side)."""
     start, end = starts[first], ends[last]
-    n = len(starts)
-    for a in range(first - 1, max(-1, first - MAX_SCAN_NGRAM), -1):  # names that cross the start
-        for b in range(min(last, a + MAX_SCAN_NGRAM - 1), first - 1, -1):
-            text = body[starts[a] : ends[b]]
-            if "\n" not in text and text in names:
-                start = starts[a]
-                break
-    for b in range(last + 1, min(n, last + MAX_SCAN_NGRAM)):  # names that cross the end
-        for a in range(max(first, b - MAX_SCAN_NGRAM + 1), last + 1):
-            text = body[starts[a] : ends[b]]
-            if "\n" not in text and text in names:
-                end = ends[b]
-                break
+    for a in range(max(0, first - MAX_SCAN_NGRAM + 1), last + 1):
+        k = next((k for k, _ in _names_at(body, starts, ends, a, names)), 0)
+        if k > 1 and (a < first <= a + k - 1 or a <= last < a + k - 1):
+            start, end = min(start, starts[a]), max(end, ends[a + k - 1])
     return start, end
+
+
+def _names_at(body: str, starts: list[int], ends: list[int], i: int, names) -> Iterator[tuple[int, str]]:
+    """(token count, text) of the known names that start at token i, longest first."""
+    for k in range(min(MAX_SCAN_NGRAM, len(starts) - i), 0, -1):
+        text = body[starts[i] : ends[i + k - 1]]
+        if "\n" not in text and text in names:
+            yield k, text
 
 
 @functools.cache
