@@ -389,8 +389,8 @@ def refine(
         for e in ents:
             word = compound_word(body, e.start, e.end, e.label)
             if word:
-                e.start, e.end = word
-                e.text, e.label, e.source = body[e.start : e.end], "MISC", (e.source or "model") + "+rule"
+                _set_edges(e, body, *word)
+                e.label = "MISC"
     if english and "cuts" in layers:
         _mend_place_cuts(article, lang)
         ents = article.entities
