@@ -27,7 +27,7 @@ broker-stop:
 	bash deploy/kafka/kafka.sh stop
 
 schemas: setup
-	$(BIN)/python -m schemas.generate
+	$(BIN)/python -m newsflow.schemas.generate
 
 # Rebuild models/ner-en/model from ../shared/data/conll2003 (about 20 min on one core).
 ner-model: setup
@@ -35,4 +35,4 @@ ner-model: setup
 	OMP_NUM_THREADS=1 MKL_NUM_THREADS=1 OPENBLAS_NUM_THREADS=1 $(BIN)/python models/ner-en/train.py
 
 clean: broker-stop
-	rm -rf $(VENV) .state
+	rm -rf $(VENV)

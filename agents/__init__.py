@@ -1,18 +1,45 @@
-"""The stages of newsflow, one module each, in flow order.
+"""The stages of newsflow, declared once each, in flow order.
 
-Each stage is plain synchronous Python (no Kafka): `streams/` wraps them in Faust agents and
-`newsflow enrich` runs them in-process.
+Each stage is plain synchronous Python (no Kafka) in its own module or package under
+`newsflow.agents`, exposing `make_stage(settings) -> Stage`. Everything else derives from
+`STAGES`: the topology in `streams/topology.py`, the internal topics (`streams/topics.py`), the CLI's `--stages`,
+the `stage` label of every metric and dead letter, and the README's stage table. Adding a
+stage is one folder here and one line below.
 """
 from __future__ import annotations
 
+from dataclasses import dataclass
 from importlib import import_module
-from typing import Iterable, Optional
+from typing import TYPE_CHECKING, Iterable, Optional
 
-from agents.stage import Stage, StageError
+from newsflow.agents.stage import Stage, StageError
 
-STAGE_ORDER = ("extract", "language", "segment", "entities")
+if TYPE_CHECKING:
+    from newsflow.streams.config import Settings
 
-__all__ = ["STAGE_ORDER", "Stage", "StageError", "build_stages", "parse_stage_list"]
+
+@dataclass(frozen=True)
+class StageSpec:
+    name: str  # --stages, the `stage` metric label, a dead letter's `stage`
+    adds: str  # what it adds to the record: the README's stage table
+
+    @property
+    def module(self) -> str:
+        return f"newsflow.agents.{self.name}"
+
+    def build(self, settings: "Settings") -> Stage:
+        return import_module(self.module).make_stage(settings)
+
+
+STAGES: tuple[StageSpec, ...] = (
+    StageSpec("extract", "the article's text from HTML or text; title, dates, author"),
+    StageSpec("language", "language and script of the article and of foreign spans"),
+    StageSpec("segment", "paragraphs, sentences and tokens as offsets into the body"),
+    StageSpec("entities", "named entities, entity groups, linked places"),
+)
+STAGE_ORDER = tuple(s.name for s in STAGES)
+
+__all__ = ["STAGES", "STAGE_ORDER", "Stage", "StageError", "StageSpec", "build_stages", "parse_stage_list"]
 
 
 def parse_stage_list(spec: Optional[str]) -> list[str]:
@@ -26,13 +53,10 @@ def parse_stage_list(spec: Optional[str]) -> list[str]:
     return [s for s in STAGE_ORDER if s in names]
 
 
-def build_stages(
-    names: Iterable[str],
-    *,
-    ner_model: Optional[str] = None,
-    ner_models: Optional[str] = None,
-    tokens: bool = True,
-) -> dict[str, Stage]:
+def build_stages(names: Iterable[str], settings: Optional["Settings"] = None) -> dict[str, Stage]:
     """Builds the requested stages; each stage's libraries are imported only when it is used."""
-    options = {"entities": {"path": ner_model, "models": ner_models}, "segment": {"tokens": tokens}}
-    return {n: import_module(f"agents.{n}").make_stage(**options.get(n, {})) for n in names}
+    from newsflow.streams.config import Settings
+
+    settings = settings or Settings.from_env()
+    wanted = set(names)
+    return {s.name: s.build(settings) for s in STAGES if s.name in wanted}

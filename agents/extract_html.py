@@ -27,8 +27,8 @@ import orjson
 import trafilatura
 from selectolax.lexbor import LexborHTMLParser, LexborNode
 
-from agents.extract_dates import parse_human_date
-from agents.extract_text import CONTENT, JUNK, classify_line
+from newsflow.agents.extract_dates import parse_human_date
+from newsflow.agents.extract_text import CONTENT, JUNK, classify_line
 
 log = logging.getLogger("newsflow.extract")
 

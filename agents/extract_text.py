@@ -59,7 +59,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Optional
 
-from agents.extract_dates import parse_human_date
+from newsflow.agents.extract_dates import parse_human_date
 
 _WORD = re.compile(r"\w+(?:['’]\w+)*", re.UNICODE)
 _TERMINAL = re.compile(r"[.!?…:\"”’'»)\]]\s*$")

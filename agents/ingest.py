@@ -16,10 +16,10 @@ from typing import Optional
 import msgspec
 import orjson
 
-from agents.extract_charset import decode_html
-from agents.stage import StageError
-from schemas import Article, Processing, RawItem
-from schemas.codec import convert
+from newsflow.agents.extract_charset import decode_html
+from newsflow.agents.stage import StageError
+from newsflow.schemas import Article, Processing, RawItem
+from newsflow.schemas.codec import convert
 
 DEFAULT_MAX_ITEM_BYTES = 8 * 1024 * 1024
 

@@ -30,13 +30,16 @@ import math
 import os
 import re
 import threading
-from typing import Optional
+from typing import TYPE_CHECKING, Optional
 
 import pycld2
 
-from agents.segment import paragraphs
-from agents.stage import Stage
-from schemas import Article, Language, LanguageSpan
+from newsflow.agents.segment import paragraphs
+from newsflow.agents.stage import Stage
+from newsflow.schemas import Article, Language, LanguageSpan
+
+if TYPE_CHECKING:
+    from newsflow.streams.config import Settings
 
 __all__ = ["identify", "odds", "detect_language", "hint_agrees", "hint_code", "make_stage", "script_of"]
 
@@ -322,7 +325,7 @@ def _narrowed(details, dominant: Optional[str], n_letters: int):
 
 
 def _ngram_model():
-    from agents.language_ngrams import model
+    from newsflow.agents.language_ngrams import model
 
     return model()
 
@@ -330,7 +333,7 @@ def _ngram_model():
 def warm_up() -> None:
     _table()
     if any(t.get("lex") for t in _bias().values()):
-        from agents.language_words import word_lists
+        from newsflow.agents.language_words import word_lists
 
         word_lists()
     _ngram_model()
@@ -511,7 +514,7 @@ def _bucket(n_tokens: int) -> str:
 def word_zipf(tokens: list[str], codes) -> dict[str, Optional[float]]:
     """Mean Zipf frequency of the words in each language's word list (None: no list), as
     _short and fit_bias.py see it."""
-    from agents.language_words import word_lists
+    from newsflow.agents.language_words import word_lists
 
     lists, words = word_lists(), [t.lower() for t in tokens]
     return {c: lists.mean_zipf(words, c) for c in codes}
@@ -717,5 +720,5 @@ def _majority(body: str, paras, doc: Language, spans: list[LanguageSpan]):
     return new_doc, _spans(body, paras, new_doc)
 
 
-def make_stage() -> Stage:
+def make_stage(settings: "Settings | None" = None) -> Stage:
     return Stage("language", detect_language, warm_up=warm_up)

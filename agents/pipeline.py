@@ -11,10 +11,10 @@ from typing import Any, Optional, Sequence, Union
 import msgspec
 import orjson
 
-from agents.ingest import DEFAULT_MAX_ITEM_BYTES, parse_raw, peek_id, to_article
-from agents.stage import Failure, Stage, StageError, dead_letter, run_stage
-from schemas import Article, DeadLetter, RawItem
-from schemas.codec import decode
+from newsflow.agents.ingest import DEFAULT_MAX_ITEM_BYTES, parse_raw, peek_id, to_article
+from newsflow.agents.stage import Failure, Stage, StageError, dead_letter, run_stage
+from newsflow.schemas import Article, DeadLetter, RawItem
+from newsflow.schemas.codec import decode
 
 Outcome = Union[Article, DeadLetter]
 

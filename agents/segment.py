@@ -21,11 +21,15 @@ at most a few dozen characters around each candidate stop.
 from __future__ import annotations
 
 import re
+from typing import TYPE_CHECKING
 
-from agents.segment_rules import split as _split
-from agents.segment_tokens import tokens as _tokens
-from agents.stage import Stage
-from schemas import Article, Span
+from newsflow.agents.segment_rules import split as _split
+from newsflow.agents.segment_tokens import tokens as _tokens
+from newsflow.agents.stage import Stage
+from newsflow.schemas import Article, Span
+
+if TYPE_CHECKING:
+    from newsflow.streams.config import Settings
 
 __all__ = ["paragraphs", "sentences", "segment", "make_stage"]
 
@@ -67,8 +71,8 @@ def segment(article: Article, *, tokens: bool = True) -> Article:
     return article
 
 
-def make_stage(*, tokens: bool = True) -> Stage:
-    """The segment stage; `tokens=False` keeps `article.tokens` None (smaller records)."""
-    if tokens:
+def make_stage(settings: "Settings | None" = None) -> Stage:
+    """The segment stage; `settings.tokens` False keeps `article.tokens` None (smaller records)."""
+    if settings is None or settings.tokens:
         return Stage("segment", segment)
     return Stage("segment", lambda a: segment(a, tokens=False))

@@ -51,8 +51,8 @@ import itertools
 import re
 from typing import Optional
 
-from agents import segment_lang as _L
-from agents.segment_starters import STARTERS as _STARTERS
+from newsflow.agents import segment_lang as _L
+from newsflow.agents.segment_starters import STARTERS as _STARTERS
 
 _CLOSE = "\"'”’“‘»)]}›」』）】〕〉》\u200e\u200f\u200b\u2069\u202c"
 # skipped when looking for the first letter of the next sentence

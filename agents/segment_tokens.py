@@ -90,7 +90,7 @@ def tokens(text: str) -> list[int]:
     return out
 
 
-if __name__ == "__main__":  # python -m agents.segment_tokens "text"
+if __name__ == "__main__":  # python -m newsflow.agents.segment_tokens "text"
     t = " ".join(sys.argv[1:])
     spans = tokens(t)
     print([t[a:b] for a, b in zip(spans[::2], spans[1::2])])

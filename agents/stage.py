@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Any, Callable, Iterable, Optional, Sequence, Union
 
-from schemas import Article, DeadLetter
-from schemas.codec import to_dict
+from newsflow.schemas import Article, DeadLetter
+from newsflow.schemas.codec import to_dict
 
 log = logging.getLogger("newsflow.stage")
 

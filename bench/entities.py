@@ -44,10 +44,10 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(ROOT, "..", "shared")
 sys.path.insert(0, ROOT)
 
-from agents import entities as E  # noqa: E402
-from agents.segment import paragraphs  # noqa: E402
-from agents.segment_tokens import tokens as seg_tokens  # noqa: E402
-from schemas import Article, Language  # noqa: E402
+from newsflow.agents import entities as E  # noqa: E402
+from newsflow.agents.segment import paragraphs  # noqa: E402
+from newsflow.agents.segment_tokens import tokens as seg_tokens  # noqa: E402
+from newsflow.schemas import Article, Language  # noqa: E402
 
 
 def _eval():
@@ -124,7 +124,7 @@ def calibrate(units, arts):
 def routing(units, ev):
     """`reading_language` measured both ways: English texts it gives back to the English model,
     and non-English Latin-script texts it sends there."""
-    from agents.language import identify
+    from newsflow.agents.language import identify
 
     arts = articles_for(units)
     for a in arts:

@@ -34,8 +34,8 @@ def main() -> None:
     import eval_extract as grader
     import trafilatura
 
-    from agents.extract import extract
-    from schemas import RawItem
+    from newsflow.agents.extract import extract
+    from newsflow.schemas import RawItem
 
     pages = grader.load_jsonl(a.data)
     if a.limit:

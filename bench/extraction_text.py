@@ -26,10 +26,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from agents.extract_text import clean_text  # noqa: E402
+from newsflow.agents.extract_text import clean_text  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "data" / "news_corpus"
-SEEDS = ROOT / "fixtures" / "seeds"
+SEEDS = ROOT / "tests" / "fixtures" / "seeds"
 
 SITES = ["BBC News", "The Gazette", "Reuters", "Le Monde Afrique", "Daily Nation", "News24", "RFI"]
 MENUS = [

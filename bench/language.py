@@ -76,7 +76,7 @@ def worker(name, per_lang, heldout):
     ev = _eval_module()
     if name == "newsflow":
         sys.path.insert(0, ROOT)
-        from agents.language import identify, warm_up
+        from newsflow.agents.language import identify, warm_up
 
         warm_up()
 
@@ -156,7 +156,7 @@ def memory_worker(per_lang, heldout):
     for _, fname in FILES:
         mix.extend(it["text"] for it in load(fname, per_lang, heldout))
     random.Random(0).shuffle(mix)
-    from agents.language import identify, warm_up
+    from newsflow.agents.language import identify, warm_up
 
     base, _ = _rss_mb()
     warm_up()

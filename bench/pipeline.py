@@ -24,19 +24,19 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from agents import STAGE_ORDER, build_stages  # noqa: E402
-from agents.pipeline import Envelope, enrich_batch  # noqa: E402
-from agents.stage import warm_up  # noqa: E402
+from newsflow.agents import STAGE_ORDER, build_stages  # noqa: E402
+from newsflow.agents.pipeline import Envelope, enrich_batch  # noqa: E402
+from newsflow.agents.stage import warm_up  # noqa: E402
 from newsflow import broker  # noqa: E402
 from newsflow.demo import start_worker, stop_worker  # noqa: E402
 from newsflow.publish import publish  # noqa: E402
 from newsflow.tail import TopicReader  # noqa: E402
-from schemas import item_id_of  # noqa: E402
-from streams.config import Settings  # noqa: E402
+from newsflow.schemas import item_id_of  # noqa: E402
+from newsflow.streams.config import Settings  # noqa: E402
 
 
 def items(n: int) -> list[bytes]:
-    good = [orjson.loads(l) for l in (ROOT / "fixtures/demo/items.jsonl").read_bytes().splitlines()
+    good = [orjson.loads(l) for l in (ROOT / "newsflow/demo_items.jsonl").read_bytes().splitlines()
             if l.strip().startswith(b"{") and l.strip().endswith(b"}")]
     return [orjson.dumps({**good[i % len(good)], "id": f"bench-{i}"}) for i in range(n)]
 

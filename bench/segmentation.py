@@ -41,8 +41,8 @@ def norm(sents):
 
 # ------------------------------------------------------------------ segmenters
 def newsflow_seg(tokens: bool = False):
-    from agents.segment import segment
-    from schemas import Article, Language
+    from newsflow.agents.segment import segment
+    from newsflow.schemas import Article, Language
 
     def run(text, lang):
         a = segment(Article(id="b", body=text, language=Language(lang, 1.0)), tokens=tokens)
@@ -255,7 +255,7 @@ def main():
     if a.build_starters:
         return build_starters(a.build_starters, a.half)
     if a.heldout:
-        from agents import segment_rules
+        from newsflow.agents import segment_rules
 
         other = "even" if a.heldout == "odd" else "odd"
         segment_rules._STARTERS = starter_table(other)

@@ -1,4 +1,4 @@
 """newsflow: streaming ingestion for news (command-line entry points)."""
-from schemas import PIPELINE_VERSION as __version__
+from newsflow.schemas import PIPELINE_VERSION as __version__
 
 __all__ = ["__version__"]

@@ -4,10 +4,13 @@ from __future__ import annotations
 import os
 import socket
 import subprocess
+from pathlib import Path
 
-from streams.config import REPO_ROOT, Settings
+import newsflow.deploy
 
-SCRIPT = REPO_ROOT / "deploy" / "kafka" / "kafka.sh"
+from newsflow.streams.config import Settings
+
+SCRIPT = Path(newsflow.deploy.__file__).resolve().parent / "kafka" / "kafka.sh"
 
 
 def port_of(settings: Settings) -> str:

@@ -4,43 +4,51 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
+from dataclasses import fields
 from typing import Optional
 
-from streams.config import Settings
+from newsflow.agents import STAGE_ORDER
+from newsflow.inputs import InputError
+from newsflow.streams.config import Settings, env_name
+
+_FLAGS = {f.metadata["flag"]: f for f in fields(Settings) if f.metadata.get("flag")}
+_STAGES_HELP = f"comma-separated subset of {','.join(STAGE_ORDER)} (default: all)"
+
+
+def _add_setting(parser: argparse.ArgumentParser, flag: str) -> None:
+    f = _FLAGS[flag]
+    kind = {"int": int, "float": float}.get(str(f.type), str)
+    parser.add_argument(flag, dest=f.name, type=kind, help=f"{f.metadata['help']} (env {env_name(f)})")
 
 
 def _settings(args: argparse.Namespace) -> Settings:
-    return Settings.from_env(
-        broker=getattr(args, "broker", None),
-        metrics_port=getattr(args, "metrics_port", None),
-        log_level=getattr(args, "log_level", None),
-        log_format=getattr(args, "log_format", None),
-    )
+    flags = {f.name: getattr(args, f.name, None) for f in _FLAGS.values()}
+    return Settings.from_env(**flags, tokens=getattr(args, "tokens", None))
 
 
-def cmd_worker(args: argparse.Namespace) -> int:
-    from agents import parse_stage_list
-    from streams.worker import run_worker
+def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
+    from newsflow.agents import parse_stage_list
+    from newsflow.streams.worker import run_worker
 
-    run_worker(_settings(args), parse_stage_list(args.stages))
+    run_worker(settings, parse_stage_list(args.stages))
     return 0
 
 
-def cmd_publish(args: argparse.Namespace) -> int:
-    from newsflow.publish import iter_items, publish
+def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
+    from newsflow.inputs import iter_items
+    from newsflow.publish import publish
 
-    payloads = list(iter_items(args.paths))
-    sent, failed = asyncio.run(publish(_settings(args), payloads, progress=not args.quiet))
+    payloads = [i.payload for i in iter_items(args.paths)]
+    sent, failed = asyncio.run(publish(settings, payloads, progress=not args.quiet))
     print(f"sent {sent}, failed {failed}", file=sys.stderr)
     return 0 if failed == 0 else 1
 
 
-def cmd_tail(args: argparse.Namespace) -> int:
+def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
     from newsflow.render import pretty
+    from newsflow.schemas.codec import encode
     from newsflow.tail import TopicReader
-    from schemas.codec import encode
 
-    settings = _settings(args)
     topic = settings.topic_dead if args.dead_letters else settings.topic_enriched
 
     async def go() -> None:
@@ -59,27 +67,20 @@ def cmd_tail(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_enrich(args: argparse.Namespace) -> int:
+def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
     from newsflow import logs
     from newsflow.enrich import run
+    from newsflow.inputs import check_paths, iter_items
 
-    settings = Settings.from_env()
-    logs.setup(args.log_level or "warning", args.log_format or "json")
-    source = sys.stdin.buffer if args.file in (None, "-") else open(args.file, "rb")
+    logs.setup(args.log_level or "warning", settings.log_format)
+    check_paths(args.paths)
     dead = open(args.dead_letters, "wb") if args.dead_letters else sys.stderr.buffer
     try:
         ok, failed = run(
-            source, sys.stdout.buffer, dead, stages=args.stages, batch_size=args.batch_size,
-            ner_model=settings.ner_model or None, ner_models=settings.ner_models,
-            tokens=settings.tokens and not args.no_tokens,
-            max_item_bytes=settings.max_item_bytes,
+            iter_items(args.paths), sys.stdout.buffer, dead, settings=settings, stages=args.stages,
+            batch_size=args.batch_size or 64,
         )
-    except (ValueError, FileNotFoundError) as exc:  # an unknown stage name, a missing model
-        print(f"newsflow enrich: {exc}", file=sys.stderr)
-        return 2
     finally:
-        if source is not sys.stdin.buffer:
-            source.close()
         if dead is not sys.stderr.buffer:
             dead.close()
     if not args.quiet:
@@ -87,29 +88,29 @@ def cmd_enrich(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
+def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from newsflow.demo import run_demo
 
-    return run_demo(_settings(args))
+    return run_demo(settings)
 
 
-def cmd_broker(args: argparse.Namespace) -> int:
+def cmd_broker(args: argparse.Namespace, settings: Settings) -> int:
     from newsflow.broker import run
 
-    return run(args.action, _settings(args))
+    return run(args.action, settings)
 
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="newsflow", description=__doc__)
     common = argparse.ArgumentParser(add_help=False)
-    common.add_argument("--broker", help="Kafka bootstrap servers (env NEWSFLOW_BROKER, default 127.0.0.1:9092)")
-    common.add_argument("--log-level", help="env NEWSFLOW_LOG_LEVEL, default info")
-    common.add_argument("--log-format", choices=["json", "text"], help="env NEWSFLOW_LOG_FORMAT, default json")
+    for flag in ("--broker", "--log-level", "--log-format"):
+        _add_setting(common, flag)
     sub = p.add_subparsers(dest="command", required=True)
 
     w = sub.add_parser("worker", parents=[common], help="run the Faust worker (all stages or --stages)")
-    w.add_argument("--stages", default="all", help="comma-separated subset of extract,language,segment,entities")
-    w.add_argument("--metrics-port", type=int, help="/metrics, /healthz, /readyz (env NEWSFLOW_METRICS_PORT, 9108)")
+    w.add_argument("--stages", default="all", help=_STAGES_HELP)
+    _add_setting(w, "--metrics-port")
+    _add_setting(w, "--batch-size")
     w.set_defaults(func=cmd_worker)
 
     pub = sub.add_parser("publish", parents=[common], help="send raw items (JSONL, .txt, .html, dirs, -) to raw-items")
@@ -125,13 +126,14 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--dead-letters", action="store_true", help="tail dead-letters instead")
     t.set_defaults(func=cmd_tail)
 
-    e = sub.add_parser("enrich", parents=[common], help="run the stages in-process on JSONL raw items, no Kafka")
-    e.add_argument("file", nargs="?", default="-")
-    e.add_argument("--stages", default="all", help="comma-separated subset of extract,language,segment,entities")
+    e = sub.add_parser("enrich", parents=[common], help="run the stages in-process, no Kafka (JSONL, .txt, .html, dirs, -)")
+    e.add_argument("paths", nargs="*", default=["-"], metavar="PATH", help="default: JSONL on stdin")
+    e.add_argument("--stages", default="all", help=_STAGES_HELP)
     e.add_argument("--dead-letters", metavar="PATH", help="write dead letters here instead of stderr")
-    e.add_argument("--batch-size", type=int, default=64)
+    _add_setting(e, "--batch-size")
     e.add_argument("--quiet", action="store_true", help="no summary line on stderr")
-    e.add_argument("--no-tokens", action="store_true", help="leave out token offsets (env NEWSFLOW_TOKENS=0)")
+    e.add_argument("--no-tokens", dest="tokens", action="store_false", default=None,
+                   help="leave out token offsets (env NEWSFLOW_TOKENS=0)")
     e.set_defaults(func=cmd_enrich)
 
     d = sub.add_parser("demo", parents=[common], help="broker + worker + sample items, printed; then stop")
@@ -145,8 +147,13 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Optional[list[str]] = None) -> int:
     args = parser().parse_args(argv)
-    return args.func(args)
+    try:
+        return args.func(args, _settings(args))
+    except (ValueError, FileNotFoundError, InputError) as exc:  # a usage error or a missing model
+        print(f"newsflow {args.command}: {exc}", file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":
     sys.exit(main())
+

@@ -1,6 +1,6 @@
 """`newsflow demo`: the whole flow on the embedded broker with the project's own samples.
 
-Starts what is not running (broker, one worker), publishes `fixtures/demo/items.jsonl`,
+Starts what is not running (broker, one worker), publishes the sample items shipped with the package (`demo_items.jsonl`),
 prints every enriched article and dead letter that comes back, then stops what it started.
 """
 from __future__ import annotations
@@ -14,15 +14,15 @@ import time
 from pathlib import Path
 
 from newsflow import broker
-from newsflow.publish import iter_items, publish
+from newsflow.inputs import iter_items
+from newsflow.publish import publish
 from newsflow.render import pretty
 from newsflow.tail import TopicReader
-from streams.admin import ensure_topics
-from schemas import item_id_of
-from streams.config import REPO_ROOT, Settings
+from newsflow.streams.admin import ensure_topics
+from newsflow.schemas import item_id_of
+from newsflow.streams.config import Settings
 
-FIXTURES = REPO_ROOT / "fixtures" / "demo" / "items.jsonl"
-TIMEOUT = float(os.environ.get("NEWSFLOW_DEMO_TIMEOUT", "240"))
+FIXTURES = Path(__file__).with_name("demo_items.jsonl")
 
 
 def start_worker(settings: Settings, log_path: Path) -> subprocess.Popen:
@@ -31,7 +31,7 @@ def start_worker(settings: Settings, log_path: Path) -> subprocess.Popen:
     with log_path.open("ab") as log:
         return subprocess.Popen(
             [sys.executable, "-m", "newsflow.cli", "worker", "--log-level", "info"],
-            env=env, stdout=log, stderr=subprocess.STDOUT, cwd=REPO_ROOT,
+            env=env, stdout=log, stderr=subprocess.STDOUT,
         )
 
 
@@ -58,7 +58,7 @@ async def _collect(settings: Settings, payloads: list[bytes]) -> tuple[list[dict
         print(f"published {sent} raw items (failed {failed}); waiting for the worker…", flush=True)
         articles: list[dict] = []
         letters: list[dict] = []
-        deadline = time.monotonic() + TIMEOUT
+        deadline = time.monotonic() + settings.demo_timeout
         while _items(articles) + len(letters) < sent and time.monotonic() < deadline:
             async for r in enriched.records(timeout=0.5):
                 articles.append(r)
@@ -82,7 +82,7 @@ def run_demo(settings: Settings) -> int:
         worker = start_worker(settings, log_path)
         print(f"worker started (pid {worker.pid}, log {log_path}, metrics http://{settings.metrics_host}:"
               f"{settings.metrics_port}/metrics)", flush=True)
-        payloads = list(iter_items([str(FIXTURES)]))
+        payloads = [i.payload for i in iter_items([str(FIXTURES)])]
         articles, letters = asyncio.run(_collect(settings, payloads))
         for record in [*articles, *letters]:
             print(pretty(record), end="\n\n")

@@ -1,53 +1,43 @@
-"""`newsflow enrich`: the stage code in-process, no Kafka. One line in, one line out."""
+"""`newsflow enrich`: the stage code in-process, no Kafka. One item in, one line out."""
 from __future__ import annotations
 
-import sys
 import time
 from itertools import islice
 from typing import BinaryIO, Iterable, Iterator, Optional
 
-from agents import build_stages, parse_stage_list
-from agents.pipeline import Envelope, enrich_batch
-from agents.stage import warm_up
-from schemas import Article
-from schemas.codec import encode
+from newsflow.agents import build_stages, parse_stage_list
+from newsflow.agents.pipeline import Envelope, enrich_batch
+from newsflow.agents.stage import warm_up
+from newsflow.inputs import Input
+from newsflow.schemas import Article
+from newsflow.schemas.codec import encode
+from newsflow.streams.config import Settings
 
 
-def _lines(stream: BinaryIO) -> Iterator[tuple[int, bytes]]:
-    for number, line in enumerate(stream, start=1):
-        line = line.rstrip(b"\r\n")
-        if line.strip():
-            yield number, line
-
-
-def _batches(items: Iterable, size: int) -> Iterator[list]:
+def _batches(items: Iterable[Input], size: int) -> Iterator[list[Input]]:
     it = iter(items)
     while chunk := list(islice(it, size)):
         yield chunk
 
 
 def run(
-    source: BinaryIO,
+    items: Iterable[Input],
     out: BinaryIO,
     dead: BinaryIO,
     *,
+    settings: Settings,
     stages: Optional[str] = None,
     batch_size: int = 64,
-    ner_model: Optional[str] = None,
-    ner_models: Optional[str] = None,
-    tokens: bool = True,
-    max_item_bytes: int = 8 * 1024 * 1024,
 ) -> tuple[int, int]:
     """Returns (enriched, dead-lettered); output lines keep input order."""
-    built = build_stages(parse_stage_list(stages), ner_model=ner_model, ner_models=ner_models, tokens=tokens)
+    built = build_stages(parse_stage_list(stages), settings)
     warm_up(built.values())
     ok = failed = 0
-    name = "-" if source is sys.stdin.buffer else str(getattr(source, "name", "-"))
-    for chunk in _batches(_lines(source), batch_size):
+    for chunk in _batches(items, batch_size):
         now = time.time()
         # A dead letter points at its input as file name + line number (topic + offset).
-        envelopes = [Envelope(payload, topic=name, offset=number, timestamp=now) for number, payload in chunk]
-        for outcome in enrich_batch(list(built.values()), envelopes, max_bytes=max_item_bytes):
+        envelopes = [Envelope(i.payload, topic=i.source, offset=i.position, timestamp=now) for i in chunk]
+        for outcome in enrich_batch(list(built.values()), envelopes, max_bytes=settings.max_item_bytes):
             if isinstance(outcome, Article):
                 out.write(encode(outcome) + b"\n")
                 ok += 1

@@ -1,48 +1,15 @@
-"""`newsflow publish`: raw items from files to `raw-items`.
-
-JSONL lines are sent byte for byte (a malformed line is the worker's to dead-letter, with
-its reason, not ours to hide); .txt/.html files become one item each, id from the path.
-"""
+"""`newsflow publish`: raw items from files (`newsflow.inputs`) to `raw-items`."""
 from __future__ import annotations
 
 import sys
-from pathlib import Path
-from typing import Iterator, Optional
+from typing import Optional
 
-import orjson
 from aiokafka import AIOKafkaProducer
 from tqdm import tqdm
 
-from agents.ingest import peek_id
-from streams.admin import ensure_topics
-from streams.config import Settings
-
-TEXT_SUFFIXES = {".txt": "text", ".text": "text", ".html": "html", ".htm": "html"}
-
-
-def _file_item(path: Path) -> bytes:
-    field = TEXT_SUFFIXES[path.suffix.lower()]
-    content = path.read_bytes().decode("utf-8", errors="replace")
-    return orjson.dumps({"id": path.as_posix(), "source": "file", field: content})
-
-
-def iter_items(paths: list[str]) -> Iterator[bytes]:
-    """Payloads in order; '-' reads JSONL from stdin."""
-    for name in paths:
-        if name == "-":
-            yield from (line.rstrip(b"\r\n") for line in sys.stdin.buffer if line.strip())
-            continue
-        path = Path(name)
-        files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
-        for f in files:
-            suffix = f.suffix.lower()
-            if suffix == ".jsonl":
-                with f.open("rb") as fh:
-                    yield from (line.rstrip(b"\r\n") for line in fh if line.strip())
-            elif suffix in TEXT_SUFFIXES:
-                yield _file_item(f)
-            elif not path.is_dir():
-                raise ValueError(f"{f}: expected .jsonl, .txt or .html")
+from newsflow.agents.ingest import peek_id
+from newsflow.streams.admin import ensure_topics
+from newsflow.streams.config import Settings
 
 
 async def publish(settings: Settings, payloads: list[bytes], *, progress: bool = True) -> tuple[int, int]:

@@ -5,7 +5,7 @@ import base64
 import textwrap
 from collections import defaultdict
 
-from schemas import DEAD_LETTER_SCHEMA
+from newsflow.schemas import DEAD_LETTER_SCHEMA
 
 
 def _clip(text: str, width: int) -> str:

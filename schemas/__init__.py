@@ -1,7 +1,7 @@
 """Record models and the published JSON Schemas of newsflow."""
 import logging
 
-from schemas.models import (
+from newsflow.schemas.models import (
     ARTICLE_SCHEMA,
     DEAD_LETTER_SCHEMA,
     ENTITY_LABELS,

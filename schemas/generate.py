@@ -1,4 +1,4 @@
-"""Writes the published JSON Schemas from the models: `python -m schemas.generate`."""
+"""Writes the published JSON Schemas from the models: `python -m newsflow.schemas.generate`."""
 from __future__ import annotations
 
 import json
@@ -6,7 +6,7 @@ from pathlib import Path
 
 import msgspec
 
-from schemas.models import (
+from newsflow.schemas.models import (
     ARTICLE_SCHEMA,
     DEAD_LETTER_SCHEMA,
     RAW_ITEM_SCHEMA,

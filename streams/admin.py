@@ -7,16 +7,10 @@ import logging
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
-from streams.config import Settings
+from newsflow.streams.config import Settings
+from newsflow.streams.topics import topic_names
 
 log = logging.getLogger("newsflow.admin")
-
-INTERNAL = ("extracted", "languaged", "segmented")
-
-
-def topic_names(s: Settings) -> list[str]:
-    return [s.topic_raw, *(f"{s.topic_prefix}{n}" for n in INTERNAL), s.topic_enriched, s.topic_dead]
-
 
 async def ensure_topics(s: Settings) -> list[str]:
     """Creates missing topics; returns the names it created."""

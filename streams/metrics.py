@@ -5,8 +5,8 @@ from typing import Iterable, NamedTuple
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 
-from agents.language import hint_agrees
-from schemas import Article, DeadLetter
+from newsflow.agents.language import hint_agrees
+from newsflow.schemas import Article, DeadLetter
 
 # Stage batches run from sub-millisecond (segment) to seconds (NER on long pages).
 _STAGE_BUCKETS = (0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30)

@@ -16,12 +16,12 @@ from typing import Optional, Sequence
 
 import faust
 
-from agents.pipeline import Envelope, Outcome, apply, decode_article, decode_raw, stamp_received
-from agents.stage import Stage
-from schemas import Article
-from schemas.codec import encode
-from streams.config import Settings
-from streams.metrics import PipelineMetrics
+from newsflow.agents.pipeline import Envelope, Outcome, apply, decode_article, decode_raw, stamp_received
+from newsflow.agents.stage import Stage
+from newsflow.schemas import Article
+from newsflow.schemas.codec import encode
+from newsflow.streams.config import Settings
+from newsflow.streams.metrics import PipelineMetrics
 
 log = logging.getLogger("newsflow.agent")
 

@@ -3,8 +3,9 @@
     raw-items -> extract -> language -> segment -> entities -> enriched-articles
                     \\__________\\___________\\__________\\______-> dead-letters
 
-One Faust agent per stage, joined by internal topics, so each stage scales on its own
-(`newsflow worker --stages entities` on more machines where NER is the bottleneck).
+One Faust agent per stage (declared in `newsflow.agents.STAGES`), joined by internal topics,
+so each stage scales on its own (`newsflow worker --stages entities` on more machines where
+NER is the bottleneck).
 """
 from __future__ import annotations
 
@@ -13,22 +14,13 @@ from typing import Optional, Sequence
 import faust
 from prometheus_client import CollectorRegistry
 
-from agents import STAGE_ORDER, build_stages
-from agents.stage import warm_up
-from streams.app import create_app
-from streams.config import Settings
-from streams.metrics import PipelineMetrics
-from streams.stage_agent import StageAgent
-from streams.topics import Topics
-
-
-def flow(topics: Topics) -> list[tuple[str, faust.TopicT, faust.TopicT]]:
-    return [
-        ("extract", topics.raw, topics.extracted),
-        ("language", topics.extracted, topics.languaged),
-        ("segment", topics.languaged, topics.segmented),
-        ("entities", topics.segmented, topics.enriched),
-    ]
+from newsflow.agents import STAGE_ORDER, build_stages
+from newsflow.agents.stage import warm_up
+from newsflow.streams.app import create_app
+from newsflow.streams.config import Settings
+from newsflow.streams.metrics import PipelineMetrics
+from newsflow.streams.stage_agent import StageAgent
+from newsflow.streams.topics import Topics, hops
 
 
 def build(
@@ -39,20 +31,15 @@ def build(
     app = create_app(settings, registry)
     topics = Topics.declare(app, settings)
     metrics = PipelineMetrics.create(registry, stages)
-    built = build_stages(
-        stages, ner_model=settings.ner_model or None, ner_models=settings.ner_models, tokens=settings.tokens
-    )
+    built = build_stages(stages, settings)
     # Models load before the worker joins its consumer group: loading holds the GIL for
     # seconds, and an event loop starved that long misses heartbeats.
     warm_up(built.values())
-    agents = [
-        StageAgent(
-            built[name], source=source, sink=sink, dead=topics.dead, settings=settings, metrics=metrics,
-            reads_raw=(source is topics.raw), final=(sink is topics.enriched),
-        )
-        for name, source, sink in flow(topics)
-        if name in built
-    ]
-    for agent in agents:
-        agent.register(app)
+    for hop in hops(settings):
+        if hop.stage in built:
+            StageAgent(
+                built[hop.stage], source=topics.by_name[hop.source], sink=topics.by_name[hop.sink],
+                dead=topics.dead, settings=settings, metrics=metrics,
+                reads_raw=(hop.source == settings.topic_raw), final=(hop.sink == settings.topic_enriched),
+            ).register(app)
     return app

@@ -6,9 +6,9 @@ from typing import Optional, Sequence
 
 import faust
 
-from streams.admin import ensure_topics
-from streams.config import Settings
-from streams.topology import build
+from newsflow.streams.admin import ensure_topics
+from newsflow.streams.config import Settings
+from newsflow.streams.topology import build
 
 
 def logging_config(level: str, fmt: str) -> dict:

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-FIXTURES = ROOT / "fixtures"
+FIXTURES = ROOT / "tests" / "fixtures"
+DEMO_ITEMS = ROOT / "newsflow" / "demo_items.jsonl"
 SHARED = ROOT.parent / "shared"
 
 
@@ -26,7 +27,7 @@ def wire_text() -> str:
 
 @pytest.fixture(scope="session")
 def demo_items() -> list[bytes]:
-    return [l for l in (FIXTURES / "demo" / "items.jsonl").read_bytes().splitlines() if l.strip()]
+    return [l for l in DEMO_ITEMS.read_bytes().splitlines() if l.strip()]
 
 
 def raw(**fields) -> bytes:

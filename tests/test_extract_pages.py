@@ -7,8 +7,8 @@ from collections import Counter
 
 import pytest
 
-from agents.extract import extract
-from schemas import RawItem
+from newsflow.agents.extract import extract
+from newsflow.schemas import RawItem
 from tests.conftest import SHARED
 
 DATA = SHARED / "data" / "extraction" / "scrapinghub_aeb.jsonl.gz"

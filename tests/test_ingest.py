@@ -2,10 +2,10 @@ import base64
 
 import pytest
 
-from agents.ingest import derive_id, normalise_text, parse_raw, to_article
-from agents.pipeline import Envelope, enrich_batch
-from agents.stage import StageError
-from schemas import Article, DeadLetter, RawItem
+from newsflow.agents.ingest import derive_id, normalise_text, parse_raw, to_article
+from newsflow.agents.pipeline import Envelope, enrich_batch
+from newsflow.agents.stage import StageError
+from newsflow.schemas import Article, DeadLetter, RawItem
 from tests.conftest import raw
 
 
@@ -67,7 +67,7 @@ def test_dead_letters_of_truncated_json_keep_the_id():
 
 
 def test_a_stage_may_split_an_item_and_outputs_stay_in_place():
-    from agents.stage import Stage
+    from newsflow.agents.stage import Stage
 
     def split(article):
         if article.id != "two":

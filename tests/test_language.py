@@ -2,9 +2,9 @@ import os
 
 import pytest
 
-from agents import language as L
-from agents.language import detect_language, hint_agrees, identify, make_stage, script_of
-from schemas import Article, Span
+from newsflow.agents import language as L
+from newsflow.agents.language import detect_language, hint_agrees, identify, make_stage, script_of
+from newsflow.schemas import Article, Span
 
 
 @pytest.mark.parametrize(
@@ -161,7 +161,7 @@ def test_ngram_keys_match_the_reference_ngrams():
 
     import numpy as np
 
-    from agents import language_ngrams as N
+    from newsflow.agents import language_ngrams as N
 
     m = N.model()
     vocab = {}
@@ -178,7 +178,7 @@ def test_ngram_keys_match_the_reference_ngrams():
 
 
 def test_lingua_is_narrowed_to_cld2_candidates_on_longer_latin_text():
-    from agents import language as L
+    from newsflow.agents import language as L
 
     details = [("es", 90, 1000), ("ca", 10, 500)]
     det = L._narrowed(details, "Latn", 150)
@@ -190,7 +190,7 @@ def test_lingua_is_narrowed_to_cld2_candidates_on_longer_latin_text():
 
 
 def test_four_gram_view_has_no_five_letter_words():
-    from agents import language as L
+    from newsflow.agents import language as L
 
     view = L._four_gram_view("Die Regierung hat am Dienstag")
     assert view.split()[:4] == ["Die", "Regi", "egie", "gier"]
@@ -208,7 +208,7 @@ def test_word_frequencies_settle_short_text(text, code, monkeypatch):
 
 
 def test_word_lists():
-    from agents.language_words import word_lists
+    from newsflow.agents.language_words import word_lists
 
     lists = word_lists()
     assert lists.mean_zipf(["the"], "en") > 7 > lists.mean_zipf(["the"], "de")

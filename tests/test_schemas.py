@@ -5,7 +5,7 @@ import sys
 import jsonschema
 import pytest
 
-from schemas.generate import PUBLISHED, render
+from newsflow.schemas.generate import PUBLISHED, render
 from tests.conftest import ROOT
 
 SCHEMAS = {name: json.loads((ROOT / "schemas" / f).read_text()) for f, (_, name) in PUBLISHED.items()}
@@ -14,7 +14,7 @@ SCHEMAS = {name: json.loads((ROOT / "schemas" / f).read_text()) for f, (_, name)
 @pytest.mark.parametrize("filename", sorted(PUBLISHED))
 def test_published_schema_is_generated_from_the_models(filename):
     model, name = PUBLISHED[filename]
-    assert (ROOT / "schemas" / filename).read_text() == render(model, name), "run: python -m schemas.generate"
+    assert (ROOT / "schemas" / filename).read_text() == render(model, name), "run: python -m newsflow.schemas.generate"
 
 
 def validate(record: dict) -> None:
@@ -42,7 +42,7 @@ def test_every_record_enrich_writes_validates(tmp_path):
     """Runs the real CLI over the demo items: every output line and dead letter validates."""
     dead = tmp_path / "dead.jsonl"
     out = subprocess.run(
-        [sys.executable, "-m", "newsflow.cli", "enrich", str(ROOT / "fixtures" / "demo" / "items.jsonl"),
+        [sys.executable, "-m", "newsflow.cli", "enrich", str(ROOT / "newsflow" / "demo_items.jsonl"),
          "--dead-letters", str(dead)],
         capture_output=True, check=True, cwd=ROOT,
     )

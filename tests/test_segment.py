@@ -3,9 +3,10 @@ from pathlib import Path
 
 import pytest
 
-from agents.segment import make_stage, paragraphs, segment
-from agents.segment_tokens import tokens as _tokens
-from schemas import Article, Language
+from newsflow.agents.segment import make_stage, paragraphs, segment
+from newsflow.streams.config import Settings
+from newsflow.agents.segment_tokens import tokens as _tokens
+from newsflow.schemas import Article, Language
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"
 GOLDEN = SHARED / "data/sbd_golden_rules/pysbd_cases.jsonl"
@@ -142,7 +143,7 @@ def test_tokens_are_a_flat_offset_list_and_can_be_switched_off():
     assert all(0 <= s < e <= len(body) for s, e in pairs)
     assert [s for s, _ in pairs] == sorted(s for s, _ in pairs)
     assert body[pairs[0][0] : pairs[0][1]] == "Hi"
-    b = make_stage(tokens=False)(Article(id="t", body=body, language=Language("en", 1.0)))
+    b = make_stage(Settings(tokens=False))(Article(id="t", body=body, language=Language("en", 1.0)))
     assert b.tokens is None and b.sentences == a.sentences
 
 

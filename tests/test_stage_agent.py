@@ -6,12 +6,12 @@ from unittest.mock import AsyncMock
 import orjson
 from prometheus_client import CollectorRegistry
 
-from agents import build_stages
-from agents.stage import Stage, StageError
-from schemas import Article
-from streams.config import Settings
-from streams.metrics import PipelineMetrics
-from streams.stage_agent import StageAgent
+from newsflow.agents import build_stages
+from newsflow.agents.stage import Stage, StageError
+from newsflow.schemas import Article
+from newsflow.streams.config import Settings
+from newsflow.streams.metrics import PipelineMetrics
+from newsflow.streams.stage_agent import StageAgent
 from tests.conftest import raw
 
 

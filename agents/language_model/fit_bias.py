@@ -26,7 +26,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))
 
-from agents import language as L  # noqa: E402
+from newsflow.agents import language as L  # noqa: E402
 
 DATA = os.path.join(HERE, "..", "..", "..", "shared", "data", "langid")
 FILES = ["lingua_single_words", "lingua_word_pairs", "lingua_sentences"]

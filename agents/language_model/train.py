@@ -26,7 +26,7 @@ import numpy as np
 HERE = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))
 
-from agents.language_ngrams import ngrams  # noqa: E402  (one featuriser for training and use)
+from newsflow.agents.language_ngrams import ngrams  # noqa: E402  (one featuriser for training and use)
 
 DEFAULT_DATA = os.path.join(HERE, "..", "..", "..", "shared", "data", "langid", "ntrex_paragraphs.jsonl.gz")
 

@@ -6,7 +6,7 @@
 # Usage: deploy/kafka/kafka.sh {fetch|start|stop|status|reset|logs}
 #
 # Environment (all optional):
-#   NEWSFLOW_STATE_DIR               state root (default: <repo root>/.state);
+#   NEWSFLOW_STATE_DIR               state root (default: $XDG_STATE_HOME/newsflow, i.e. ~/.local/state/newsflow);
 #                                    everything lives in $NEWSFLOW_STATE_DIR/kafka
 #   NEWSFLOW_KAFKA_PORT              client (PLAINTEXT) port, default 9092
 #   NEWSFLOW_KAFKA_CONTROLLER_PORT   KRaft controller port, default 9093
@@ -22,10 +22,9 @@
 set -euo pipefail
 
 SCRIPT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
-REPO_ROOT="$(cd "$SCRIPT_DIR/../.." && pwd)"
 POM="$SCRIPT_DIR/pom.xml"
 
-STATE_DIR="${NEWSFLOW_STATE_DIR:-$REPO_ROOT/.state}"
+STATE_DIR="${NEWSFLOW_STATE_DIR:-${XDG_STATE_HOME:-$HOME/.local/state}/newsflow}"
 KAFKA_DIR="$STATE_DIR/kafka"
 LIBS_DIR="$KAFKA_DIR/libs"
 DATA_DIR="$KAFKA_DIR/data"

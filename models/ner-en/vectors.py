@@ -29,7 +29,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO))
 
-from agents.entities_vectors import PackagedGloVe, glove_array  # noqa: E402
+from newsflow.agents.entities_vectors import PackagedGloVe, glove_array  # noqa: E402
 
 
 def glove_words() -> list[str]:

@@ -16,7 +16,8 @@ from pathlib import Path
 
 import pytest
 
-from streams.config import REPO_ROOT, Settings
+from newsflow.streams.config import Settings
+from tests.conftest import ROOT as REPO_ROOT
 
 
 def _free_port() -> int:

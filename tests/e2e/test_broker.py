@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from streams.config import REPO_ROOT
+from tests.conftest import ROOT as REPO_ROOT
 
 pytestmark = pytest.mark.broker
 
@@ -27,7 +27,7 @@ def test_aiokafka_speaks_to_the_broker(broker):
 
 def test_broker_status_reports_running(broker):
     from newsflow import broker as embedded
-    from streams.config import Settings
+    from newsflow.streams.config import Settings
 
     settings = Settings.from_env()
     if broker != settings.broker:

@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from streams.config import REPO_ROOT
+from tests.conftest import ROOT as REPO_ROOT
 
 pytestmark = pytest.mark.broker
 

@@ -12,7 +12,7 @@ import pytest
 from prometheus_client.parser import text_string_to_metric_families
 
 from newsflow.tail import TopicReader
-from streams.config import REPO_ROOT
+from tests.conftest import ROOT as REPO_ROOT
 from tests.test_schemas import SCHEMAS
 
 pytestmark = pytest.mark.broker

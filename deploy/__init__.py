@@ -1,0 +1,1 @@
+"""Deployment files; the embedded broker's script and Maven pom ship in the wheel as package data."""
