@@ -68,7 +68,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Iterator, Optional
 
 import newsflow.models
-from newsflow.agents.segment_tokens import tokens as segment_tokens
+from newsflow.agents.segment import tokens as segment_tokens
 from newsflow.agents.stage import Stage
 from newsflow.schemas import ENTITY_LABELS, Article, Entity, Span
 

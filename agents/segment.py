@@ -25,13 +25,14 @@ from typing import TYPE_CHECKING
 
 from newsflow.agents.segment_rules import split as _split
 from newsflow.agents.segment_tokens import tokens as _tokens
+from newsflow.agents.segment_tokens import tokens  # public: entities tokenises the text it builds alike
 from newsflow.agents.stage import Stage
 from newsflow.schemas import Article, Span
 
 if TYPE_CHECKING:
     from newsflow.streams.config import Settings
 
-__all__ = ["paragraphs", "sentences", "segment", "make_stage"]
+__all__ = ["paragraphs", "sentences", "segment", "tokens", "make_stage"]
 
 _LINE = re.compile(r"[^\n]+")
 _FALLBACK_LANGUAGE = "und"

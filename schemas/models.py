@@ -78,7 +78,8 @@ class Entity:
     end: int
     # Estimated probability that the span and label are right (calibrated on CoNLL-2003 valid).
     confidence: Optional[float] = None
-    source: Optional[str] = None  # "model" | "gazetteer" | "rule" | "alias"
+    source: Optional[str] = None  # who found it: "model" | "gazetteer" | "rule" | "alias"
+    revised_by: Optional[str] = None  # the layer that changed its label or edges: "rule" | "vote"
     place: Optional[Place] = None  # LOC linked to a country or major city; None when ambiguous
     related: Optional[Place] = None  # MISC demonym/adjective ("Serbian") -> its country; label unchanged
     group: Optional[int] = None  # index into `Article.entity_groups`
