@@ -101,7 +101,10 @@ def cmd_broker(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def parser() -> argparse.ArgumentParser:
+    from newsflow import __version__
+
     p = argparse.ArgumentParser(prog="newsflow", description=__doc__)
+    p.add_argument("--version", action="version", version=f"newsflow {__version__}")
     common = argparse.ArgumentParser(add_help=False)
     for flag in ("--broker", "--log-level", "--log-format"):
         _add_setting(common, flag)

@@ -1,10 +1,12 @@
 """One real Kafka broker per test session: the embedded KRaft broker from deploy/kafka.
 
 If NEWSFLOW_TEST_BROKER is set, that broker is used as is; otherwise the embedded one is
-started (idempotent) and stopped at the end if this session started it.
+started (idempotent) and stopped at the end if this session started it. Every topic a test
+creates carries its run id and is deleted after the test; the session checks none is left.
 """
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import subprocess
@@ -15,6 +17,7 @@ import uuid
 from pathlib import Path
 
 import pytest
+from aiokafka.admin import AIOKafkaAdminClient
 
 from newsflow.streams.config import Settings
 from tests.conftest import ROOT as REPO_ROOT
@@ -26,8 +29,26 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
+async def _topics_of(bootstrap: str, marks: list[str], delete: bool) -> list[str]:
+    """Topics whose names carry one of the run ids; deleted when `delete`."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=30000)
+    await admin.start()
+    try:
+        found = [t for t in await admin.list_topics() if any(m in t for m in marks)]
+        if delete and found:
+            await admin.delete_topics(found)
+        return found
+    finally:
+        await admin.close()
+
+
 @pytest.fixture(scope="session")
-def broker() -> str:
+def run_ids() -> list[str]:
+    return []
+
+
+@pytest.fixture(scope="session")
+def broker(run_ids) -> str:
     external = os.environ.get("NEWSFLOW_TEST_BROKER")
     if external:
         yield external
@@ -39,15 +60,19 @@ def broker() -> str:
     if started:
         assert embedded.run("start", settings) == 0, "embedded Kafka broker failed to start"
     yield settings.broker
+    left = asyncio.run(_topics_of(settings.broker, run_ids, delete=False)) if run_ids else []
     if started:
         embedded.run("stop", settings)
+    assert not left, f"tests left topics behind: {left}"
 
 
 @pytest.fixture
-def pipeline_env(broker, tmp_path) -> dict[str, str]:
-    """Fresh topics, group and metrics port per test, so tests never see each other's records."""
+def pipeline_env(broker, tmp_path, run_ids) -> dict[str, str]:
+    """Fresh topics, group and metrics port per test, so tests never see each other's records;
+    the topics (ours and Faust's own, all named after the run id) are deleted afterwards."""
     run = uuid.uuid4().hex[:10]
-    return {
+    run_ids.append(run)
+    yield {
         **os.environ,
         "NEWSFLOW_BROKER": broker,
         "NEWSFLOW_APP_ID": f"newsflow-test-{run}",
@@ -61,6 +86,7 @@ def pipeline_env(broker, tmp_path) -> dict[str, str]:
         "NEWSFLOW_STATE_DIR": str(tmp_path / "state"),
         "NEWSFLOW_LOG_FORMAT": "json",
     }
+    asyncio.run(_topics_of(broker, [run], delete=True))
 
 
 class Worker:
