@@ -2,11 +2,14 @@
 
 The configuration table comes from `Settings`, the stage table from `STAGES`; each sits
 between `<!-- name:start -->` and `<!-- name:end -->` markers. `--check` exits 1 when the
-README is out of date (a test runs it).
+README is out of date (a test runs it). `--example` also reruns `newsflow enrich` on the
+demo's HTML item for the example record (models load: seconds, so the check leaves it out).
 """
 from __future__ import annotations
 
+import json
 import re
+import subprocess
 import sys
 from pathlib import Path
 
@@ -26,11 +29,31 @@ def stage_table() -> str:
     return "\n".join(rows) + "\n"
 
 
+def example() -> str:
+    item = (README.parent / "newsflow" / "demo_items.jsonl").read_bytes().splitlines()[2]
+    done = subprocess.run([sys.executable, "-m", "newsflow.cli", "enrich", "--no-tokens", "--quiet"],
+                          input=item, capture_output=True, check=True)
+    record = json.loads(done.stdout)
+    record["processing"]["received_at"] = 1765000000.0  # a fixed stamp: the README does not change per run
+    record["processing"]["stage_ms"] = {k: 0.0 for k in record["processing"]["stage_ms"]}
+    return "```json\n" + _compact(record) + "\n```\n"
+
+
+def _compact(record: dict) -> str:
+    """One line per field, one per element of the object lists: readable, still valid JSON."""
+    def value(v) -> str:
+        if isinstance(v, list) and v and isinstance(v[0], dict):
+            return "[\n" + ",\n".join("   " + json.dumps(x, ensure_ascii=False) for x in v) + "\n ]"
+        return json.dumps(v, ensure_ascii=False)
+
+    return "{\n" + ",\n".join(f" {json.dumps(k)}: {value(v)}" for k, v in record.items()) + "\n}"
+
+
 SECTIONS = {"config": markdown_table, "stages": stage_table}
 
 
-def synced(text: str) -> str:
-    for name, make in SECTIONS.items():
+def synced(text: str, sections: dict = SECTIONS) -> str:
+    for name, make in sections.items():
         pattern = re.compile(rf"(<!-- {name}:start -->\n).*?(<!-- {name}:end -->)", re.S)
         if not pattern.search(text):
             raise SystemExit(f"README.md has no <!-- {name}:start --> ... <!-- {name}:end --> section")
@@ -40,7 +63,7 @@ def synced(text: str) -> str:
 
 def main(argv: list[str]) -> int:
     current = README.read_text(encoding="utf-8")
-    wanted = synced(current)
+    wanted = synced(current, {**SECTIONS, "example": example} if "--example" in argv else SECTIONS)
     if "--check" in argv:
         if wanted != current:
             print("README.md is out of date: run python docs/sync_readme.py", file=sys.stderr)
