@@ -1,6 +1,7 @@
 """Record models and the published JSON Schemas of newsflow."""
 import logging
 
+from newsflow.schemas.enriched_article import ENRICHED_BY, EnrichedArticle
 from newsflow.schemas.models import (
     ARTICLE_SCHEMA,
     DEAD_LETTER_SCHEMA,
@@ -25,11 +26,13 @@ from newsflow.schemas.models import (
 __all__ = [
     "ARTICLE_SCHEMA",
     "DEAD_LETTER_SCHEMA",
+    "ENRICHED_BY",
     "ENTITY_LABELS",
     "PIPELINE_VERSION",
     "RAW_ITEM_SCHEMA",
     "Article",
     "DeadLetter",
+    "EnrichedArticle",
     "Entity",
     "EntityGroup",
     "ExtractInfo",

@@ -6,42 +6,51 @@ from pathlib import Path
 
 import msgspec
 
+from newsflow.schemas.enriched_article import EnrichedArticle
 from newsflow.schemas.models import (
     ARTICLE_SCHEMA,
+    CONTENT_FIELDS,
     DEAD_LETTER_SCHEMA,
     RAW_ITEM_SCHEMA,
-    Article,
     DeadLetter,
     RawItem,
 )
 
 HERE = Path(__file__).parent
+DRAFT = "https://json-schema.org/draft/2020-12/schema"
 PUBLISHED = {
     "raw-item.schema.json": (RawItem, RAW_ITEM_SCHEMA),
-    "enriched-article.schema.json": (Article, ARTICLE_SCHEMA),
+    "enriched-article.schema.json": (EnrichedArticle, ARTICLE_SCHEMA),
     "dead-letter.schema.json": (DeadLetter, DEAD_LETTER_SCHEMA),
 }
+
+
+def _one_content_field(schema: dict) -> None:
+    """A raw item needs some content: a non-null `html`, `html_b64` or `text`."""
+    schema["anyOf"] = [{"required": [f], "properties": {f: {"type": "string"}}} for f in CONTENT_FIELDS]
+
+
+def _every_field_required(schema: dict) -> None:
+    """orjson writes every field of every record, nulls included: a consumer may rely on each key."""
+    for obj in [schema, *schema.get("$defs", {}).values()]:
+        obj["required"] = list(obj["properties"])
+        for prop in obj["properties"].values():
+            prop.pop("default", None)
 
 
 def build(model: type, name: str) -> dict:
     schema = msgspec.json.schema(model)
     ref = schema.pop("$ref").rsplit("/", 1)[-1]
-    top = schema["$defs"].pop(ref)
-    out = {
-        "$schema": "https://json-schema.org/draft/2020-12/schema",
-        "$id": f"https://newsflow.dev/schemas/{name}.json",
-        "title": name,
-        **top,
-    }
-    if model is RawItem:
-        out["anyOf"] = [
-            {"required": ["html"], "properties": {"html": {"type": "string"}}},
-            {"required": ["text"], "properties": {"text": {"type": "string"}}},
-        ]
-    if "schema" in out.get("properties", {}):
-        out["properties"]["schema"] = {"const": name}
+    out = {**schema["$defs"].pop(ref), "$schema": DRAFT, "$id": f"https://newsflow.dev/schemas/{name}.json"}
+    out["title"] = name
     if schema["$defs"]:
         out["$defs"] = schema["$defs"]
+    if "schema" in out["properties"]:
+        out["properties"]["schema"] = {"const": name}
+    if model is RawItem:
+        _one_content_field(out)
+    if model is EnrichedArticle:
+        _every_field_required(out)
     return out
 
 

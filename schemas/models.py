@@ -7,15 +7,20 @@ so the code and the contract cannot drift apart.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any, Optional
+from typing import Annotated, Any, Optional
+
+from msgspec import Meta
 
 PIPELINE_VERSION = "0.1.0"
 
 RAW_ITEM_SCHEMA = "newsflow.raw-item/1"
-ARTICLE_SCHEMA = "newsflow.enriched-article/1"
+# /2: the published article became strict (enriched_article.py) and Entity gained `revised_by`.
+ARTICLE_SCHEMA = "newsflow.enriched-article/2"
 DEAD_LETTER_SCHEMA = "newsflow.dead-letter/1"
 
 ENTITY_LABELS = ("PER", "ORG", "LOC", "MISC")
+ENTITY_SOURCES = ("model", "gazetteer", "rule", "alias")  # who found a mention
+ENTITY_REVISERS = ("rule", "vote")  # the layer that changed a mention's label or edges
 
 # An item split into several stories yields articles "<item id>#1", "<item id>#2", ...
 STORY_SEPARATOR = "#"
@@ -28,6 +33,26 @@ def story_id(item_id: str, k: int) -> str:
 def item_id_of(article_id: str) -> str:
     """The raw item an article came from (itself, unless the item was split)."""
     return article_id.split(STORY_SEPARATOR, 1)[0]
+
+
+def _one_of(values: tuple[str, ...]) -> Meta:
+    """A closed set of values, stated in the published schema only (decoding stays lenient)."""
+    return Meta(extra_json_schema={"enum": list(values)})
+
+
+EntityLabel = Annotated[str, _one_of(ENTITY_LABELS)]
+
+# An item carries its content in at least one of these; the published schema says so with anyOf.
+CONTENT_FIELDS = ("html", "html_b64", "text")
+
+# What `base64.b64decode(..., validate=True)` accepts, so the schema rejects what ingest would.
+Base64 = Annotated[
+    str,
+    Meta(extra_json_schema={
+        "contentEncoding": "base64",
+        "pattern": "^(?:[A-Za-z0-9+/]{4})*(?:[A-Za-z0-9+/]{2}==|[A-Za-z0-9+/]{3}=)?$",
+    }),
+]
 
 
 @dataclass(slots=True)
@@ -44,7 +69,7 @@ class RawItem:
     meta: dict[str, Any] = field(default_factory=dict)
     html: Optional[str] = None
     text: Optional[str] = None
-    html_b64: Optional[str] = None  # the page's raw bytes, base64, when the crawler did not decode them
+    html_b64: Optional[Base64] = None  # the page's raw bytes, base64, when the crawler did not decode them
     charset: Optional[str] = None  # the encoding the crawler was told (HTTP header), if any
 
 
@@ -73,13 +98,13 @@ class Place:
 @dataclass(slots=True)
 class Entity:
     text: str
-    label: str
+    label: EntityLabel
     start: int
     end: int
     # Estimated probability that the span and label are right (calibrated on CoNLL-2003 valid).
     confidence: Optional[float] = None
-    source: Optional[str] = None  # who found it: "model" | "gazetteer" | "rule" | "alias"
-    revised_by: Optional[str] = None  # the layer that changed its label or edges: "rule" | "vote"
+    source: Optional[Annotated[str, _one_of(ENTITY_SOURCES)]] = None
+    revised_by: Optional[Annotated[str, _one_of(ENTITY_REVISERS)]] = None
     place: Optional[Place] = None  # LOC linked to a country or major city; None when ambiguous
     related: Optional[Place] = None  # MISC demonym/adjective ("Serbian") -> its country; label unchanged
     group: Optional[int] = None  # index into `Article.entity_groups`
@@ -90,7 +115,7 @@ class EntityGroup:
     """Mentions of one entity in one document ("Hashim Thaci", "Mr Thaci", "Thaci")."""
 
     name: str  # canonical name
-    label: str
+    label: EntityLabel
     mentions: list[int] = field(default_factory=list)  # indices into `Article.entities`
     count: int = 0
     salience: float = 0.0  # 0..1: frequency, first position and presence in the title
