@@ -161,7 +161,8 @@ class Processing:
 
 @dataclass(slots=True)
 class Article:
-    """The document every stage takes and returns enriched; offsets all index `body`."""
+    """The document every stage takes and returns enriched; offsets all index `body`.
+    Between stages parts of it are still empty; what consumers get is `EnrichedArticle`."""
 
     id: str
     body: str

@@ -185,7 +185,8 @@ RAW_ITEMS = [
     ({"id": "f", "text": 5}, False),
     ({"id": "g", "html": ["<p>x</p>"]}, False),
     ({"id": "h", "html_b64": "not base64!"}, False),
-    ({"id": "i", "html_b64": "PHA+"[:3]}, False),  # unpadded
+    ({"id": "i", "html_b64": "PHA"}, False),  # "<p" without its padding
+    ({"id": "l", "text": ""}, True),  # well-formed; extract dead-letters it as empty-body
     ({"id": 7, "text": "Talks ended."}, False),
     ({"id": "j", "text": "Talks ended.", "meta": None}, False),
     ({"id": "k", "text": "Talks ended.", "meta": "x"}, False),
