@@ -13,6 +13,8 @@ from pathlib import Path
 from typing import Any, Mapping, Optional
 
 _TRUE = ("1", "true", "yes", "on")
+# Room for a record's key, headers and batch framing above its value.
+RECORD_OVERHEAD = 64 * 1024
 
 
 def default_state_dir() -> str:
@@ -40,11 +42,21 @@ class Settings:
     topic_dead: str = setting("dead-letters", "topic of items that could not be processed")
     topic_prefix: str = setting("newsflow.", "prefix of the internal topics between stages (`<prefix><stage>`)")
     partitions: int = setting(3, "partitions of the topics newsflow creates")
+    compression: str = setting("zstd", "compression of the topics newsflow creates and of its producers: "
+                               "zstd, lz4, gzip or none")
+    retention_hours: int = setting(168, "how long the topics newsflow creates keep records, hours")
+    dead_retention_hours: int = setting(720, "how long `dead-letters` keeps records, hours (at least 168)")
+    transactions: bool = setting(True, "exactly once between topics with Kafka transactions "
+                                 "(false: at least once, idempotent producers only)")
     session_timeout: float = setting(30.0, "consumer group session timeout, seconds")
     # Processing
     batch_size: int = setting(32, "most records per stage call", flag="--batch-size")
     batch_within: float = setting(0.2, "seconds a stage waits to fill a batch")
-    max_item_bytes: int = setting(8 * 1024 * 1024, "raw items larger than this are dead-lettered (`too-large`)")
+    max_item_bytes: int = setting(8 * 1024 * 1024, "raw items larger than this are refused by `publish` and "
+                                  "dead-lettered by the worker (`too-large`)")
+    max_output_ratio: int = setting(4, "records newsflow writes may be this many times `max_item_bytes` (an "
+                                    "enriched record is 6-7x its text); larger ones are dead-lettered "
+                                    "(`output-too-large`)")
     tokens: bool = setting(True, "emit token offsets (false keeps records smaller)")
     ner_model: str = setting("", "directory of the English NER model", shown="the model in the package")
     ner_models: str = setting(
@@ -82,6 +94,35 @@ class Settings:
     @property
     def broker_urls(self) -> list[str]:
         return [f"kafka://{b}" for b in self.bootstrap]
+
+    @property
+    def max_record_bytes(self) -> int:
+        """The largest article record newsflow writes (key, value and headers, uncompressed)."""
+        return self.max_item_bytes * self.max_output_ratio
+
+    @property
+    def max_dead_letter_bytes(self) -> int:
+        """A dead letter holds any record a stage can receive, in base64 (4/3 of it)."""
+        return self.max_record_bytes * 4 // 3 + RECORD_OVERHEAD
+
+    @property
+    def max_message_bytes(self) -> int:
+        """One number for the topics' `max.message.bytes`, the producers' `max_request_size`
+        and the consumers' fetch sizes, so what one side accepts the others pass on."""
+        return self.max_dead_letter_bytes + RECORD_OVERHEAD
+
+    @property
+    def producer_compression(self) -> Optional[str]:
+        return None if self.compression == "none" else self.compression
+
+    def topic_config(self, topic: str) -> dict[str, str]:
+        """The configs every topic newsflow creates gets explicitly (not the broker's defaults)."""
+        hours = max(self.dead_retention_hours, 168) if topic == self.topic_dead else self.retention_hours
+        return {
+            "compression.type": "uncompressed" if self.compression == "none" else self.compression,
+            "max.message.bytes": str(self.max_message_bytes),
+            "retention.ms": str(hours * 3600 * 1000),
+        }
 
 
 def env_name(f: Field) -> str:

@@ -19,9 +19,9 @@ import faust
 from newsflow.agents.pipeline import Envelope, Outcome, apply, decode_article, decode_raw, stamp_received
 from newsflow.agents.stage import Stage
 from newsflow.schemas import Article
-from newsflow.schemas.codec import encode
 from newsflow.streams.config import Settings
 from newsflow.streams.metrics import PipelineMetrics
+from newsflow.streams.outputs import OutRecord, Outputs
 
 log = logging.getLogger("newsflow.agent")
 
@@ -52,9 +52,12 @@ class StageAgent:
         self.settings, self.metrics = settings, metrics
         self.reads_raw, self.final = reads_raw, final
         self.executor = ThreadPoolExecutor(1, thread_name_prefix=f"stage-{stage.name}")
+        self.topics = {t.get_topic_name(): t for t in (sink, dead)}
+        self.outputs = Outputs(stage.name, sink=sink.get_topic_name(), dead=dead.get_topic_name(),
+                               limit=settings.max_record_bytes, dead_limit=settings.max_dead_letter_bytes)
 
-    def process(self, envelopes: Sequence[Envelope]) -> list[Outcome]:
-        """Synchronous: runs in the stage's thread."""
+    def process(self, envelopes: Sequence[Envelope]) -> tuple[list[Outcome], list[Envelope]]:
+        """Synchronous: runs in the stage's thread. Outcomes come paired with their inputs."""
         if self.reads_raw:
             records = [decode_raw(e, max_bytes=self.settings.max_item_bytes) for e in envelopes]
         else:
@@ -62,7 +65,7 @@ class StageAgent:
         outcomes, envs = apply(self.stage, records, envelopes)
         if self.reads_raw:
             stamp_received(outcomes, envs)
-        return outcomes
+        return outcomes, envs
 
     async def handle(self, events: Sequence[faust.EventT]) -> None:
         name, m = self.stage.name, self.metrics
@@ -73,27 +76,40 @@ class StageAgent:
         m.items_in.labels(name).inc(len(envelopes))
         m.batch_size.labels(name).observe(len(envelopes))
         started = time.perf_counter()
-        outcomes = await asyncio.get_running_loop().run_in_executor(self.executor, self.process, envelopes)
+        outcomes, envs = await asyncio.get_running_loop().run_in_executor(self.executor, self.process, envelopes)
         m.stage_seconds.labels(name).observe(time.perf_counter() - started)
+        records = [self.outputs.record(o, e) for o, e in zip(outcomes, envs)]
+        errors = await self._send(records)
+        refused = [self.outputs.failed(r.outcome.id, r.envelope, "output-rejected", f"{type(exc).__name__}: {exc}")
+                   for r, exc in zip(records, errors) if exc is not None]
+        for exc in await self._send(refused):
+            if exc is not None:  # not even its dead letter could be written: do not ack the input
+                raise exc
+        written = [r for r, exc in zip(records, errors) if exc is None] + refused
+        self._count(written, time.time())
+
+    async def _send(self, records: Sequence[OutRecord]) -> list[Optional[BaseException]]:
+        """Sends every record and waits for every acknowledgement; one failure never stops the others."""
         pending = []
-        now = time.time()
-        for outcome in outcomes:
+        for r in records:
+            pending.append(await self.topics[r.topic].send(key=r.key, value=r.value, headers=r.headers))
+        return [None if not isinstance(x, BaseException) else x
+                for x in await asyncio.gather(*pending, return_exceptions=True)]
+
+    def _count(self, written: Sequence[OutRecord], now: float) -> None:
+        name, m = self.stage.name, self.metrics
+        for r in written:
+            outcome = r.outcome
             m.observe(name, outcome)
-            key = (outcome.id or "").encode("utf-8") or None
             if isinstance(outcome, Article):
-                pending.append(await self.sink.send(key=key, value=encode(outcome)))
                 m.items_out.labels(name).inc()
                 if self.final:
                     self._observe_latency(outcome, now)
-            else:
-                pending.append(await self.dead.send(key=key, value=encode(outcome)))
-                m.dead_letters.labels(outcome.stage, outcome.reason).inc()
-                log.warning(
-                    "dead-lettered", extra={"id": outcome.id, "stage": outcome.stage, "reason": outcome.reason,
-                                            "topic": outcome.topic, "partition": outcome.partition,
-                                            "offset": outcome.offset},
-                )
-        await asyncio.gather(*pending)  # delivered before Faust acks the inputs
+                continue
+            m.dead_letters.labels(outcome.stage, outcome.reason).inc()
+            log.warning("dead-lettered", extra={"id": outcome.id, "stage": outcome.stage, "reason": outcome.reason,
+                                                "topic": outcome.topic, "partition": outcome.partition,
+                                                "offset": outcome.offset})
 
     def _observe_latency(self, article: Article, now: float) -> None:
         if article.processing.received_at is not None:
