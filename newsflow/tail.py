@@ -8,14 +8,22 @@ from typing import AsyncIterator, Optional
 import orjson
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
+from newsflow.streams.config import Settings
+
 
 class TopicReader:
     """Reads a topic from its beginning or from the end offsets at `start()`, without a
-    consumer group, so tailing never steals partitions from workers or commits offsets."""
+    consumer group, so tailing never steals partitions from workers or commits offsets.
+    Only committed records are read: a batch the worker aborted (it crashed or lost its
+    partitions mid-way) is never shown, so each article shows once."""
 
-    def __init__(self, bootstrap: list[str], topic: str, *, from_beginning: bool = False):
+    def __init__(self, bootstrap: list[str], topic: str, *, from_beginning: bool = False,
+                 max_message_bytes: int = Settings().max_message_bytes):
         self.topic, self.from_beginning = topic, from_beginning
-        self.consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None)
+        self.consumer = AIOKafkaConsumer(
+            bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None, isolation_level="read_committed",
+            max_partition_fetch_bytes=max_message_bytes, fetch_max_bytes=max_message_bytes,
+        )
 
     async def start(self) -> "TopicReader":
         await self.consumer.start()

@@ -1,5 +1,6 @@
-"""Topic creation with the admin API, before producers or Faust touch the topics, so every
-topic gets the configured partition count instead of the broker's auto-create default."""
+"""Topic creation with the admin API, before anything produces to or reads the topics: the
+broker does not auto-create them, and every topic gets newsflow's partitions, compression,
+message size limit and retention (`Settings.topic_config`), not the broker's defaults."""
 from __future__ import annotations
 
 import logging
@@ -20,13 +21,28 @@ async def ensure_topics(s: Settings) -> list[str]:
         existing = set(await admin.list_topics())
         missing = [n for n in topic_names(s) if n not in existing]
         if missing:
-            try:
-                await admin.create_topics(
-                    [NewTopic(n, num_partitions=s.partitions, replication_factor=1) for n in missing]
-                )
-            except TopicAlreadyExistsError:
-                pass  # another worker won the race
+            response = await admin.create_topics(
+                [NewTopic(n, num_partitions=s.partitions, replication_factor=1, topic_configs=s.topic_config(n))
+                 for n in missing]
+            )
+            for name, code, *message in response.topic_errors:
+                # Already there: another worker won the race.
+                if code not in (0, TopicAlreadyExistsError.errno):
+                    raise RuntimeError(f"cannot create topic {name}: error {code} {message[-1] if message else ''}")
             log.info("created topics", extra={"topics": missing, "partitions": s.partitions})
         return missing
+    finally:
+        await admin.close()
+
+
+async def delete_topics(s: Settings, names: list[str]) -> None:
+    """For tests and benchmarks that create topics of their own."""
+    admin = AIOKafkaAdminClient(bootstrap_servers=s.bootstrap, request_timeout_ms=15000)
+    await admin.start()
+    try:
+        existing = set(await admin.list_topics())
+        gone = [n for n in names if n in existing]
+        if gone:
+            await admin.delete_topics(gone)
     finally:
         await admin.close()

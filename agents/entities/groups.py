@@ -27,7 +27,7 @@ from typing import Optional
 
 from newsflow.schemas import Article, Entity, EntityGroup
 
-from newsflow.agents.entities_rules import ORG_FORMS
+from newsflow.agents.entities.rules import ORG_FORMS
 
 _TITLES = (
     "Mr", "Mrs", "Ms", "Miss", "Dr", "Prof", "Sir", "Dame", "Lord", "Lady", "President", "Prime Minister",
@@ -186,17 +186,15 @@ def _caps(e: Entity) -> bool:
 
 
 def _relabel(mentions: list[Entity], honorific: list[bool]) -> None:
-    """Document-level label consistency, kept to what was measured to help on CoNLL valid:
-    people only. A group holding a full name (two words or more) labelled PER by a strict
-    majority, or a mention after an honorific, turns its other mentions into PER (surnames:
-    "Collins" after "Michael Collins"). ALL-CAPS mentions (headlines, datelines) are left as
-    they are. A general majority vote over same-text mentions was measured and dropped: in
-    news a place name is also its team (LOC "Seattle" / ORG "Seattle") and a company shares a
-    family name, so it relabelled more mentions wrongly than rightly."""
+    """Document-level label consistency, for people only: in news a place name is also its team
+    and a company shares a family name, so other labels do not carry over. A group holding a
+    full name (two words or more) labelled PER by a strict majority, or a mention after an
+    honorific, turns its other mentions into PER (surnames: "Collins" after "Michael Collins").
+    ALL-CAPS mentions (headlines, datelines) are left as they are."""
     if any(honorific):
         for e in mentions:
             if e.label != "PER":
-                e.label, e.source = "PER", (e.source or "model") + "+vote"
+                e.label, e.revised_by = "PER", "vote"
         return
     voters = [e for e in mentions if not _caps(e)]
     per = sum(e.label == "PER" for e in voters)
@@ -204,7 +202,7 @@ def _relabel(mentions: list[Entity], honorific: list[bool]) -> None:
         return
     for e in voters:
         if e.label != "PER":
-            e.label, e.source = "PER", (e.source or "model") + "+vote"
+            e.label, e.revised_by = "PER", "vote"
 
 
 def _name_like(e: Entity, words: tuple[str, ...]) -> bool:

@@ -21,6 +21,8 @@ import re
 from datetime import date
 from typing import Iterator, Optional
 
+from newsflow.agents.entities.places import stop_words
+
 # canonical name -> surface forms (case-sensitive)
 ORGS: dict[str, tuple[str, ...]] = {
     "European Union": ("EU", "E.U.", "European Union"),
@@ -65,8 +67,6 @@ _HONORIFIC = re.compile(
 
 
 def find_honorific_names(text: str) -> Iterator[tuple[int, int]]:
-    from newsflow.agents.entities_places import stop_words
-
     stop = stop_words("en")
     for m in _HONORIFIC.finditer(text):
         if m.group(1).split()[0].lower() not in stop:  # "Dr No" is a film

@@ -176,7 +176,8 @@ transaction.state.log.num.partitions=5
 share.coordinator.state.topic.replication.factor=1
 share.coordinator.state.topic.min.isr=1
 group.initial.rebalance.delay.ms=0
-auto.create.topics.enable=true
+# newsflow creates its topics itself (streams/admin.py), with explicit configs.
+auto.create.topics.enable=false
 delete.topic.enable=true
 
 # Small machine.

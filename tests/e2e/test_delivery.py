@@ -8,9 +8,7 @@ import time
 
 import pytest
 
-from newsflow.streams.admin import delete_topics
 from newsflow.streams.config import Settings
-from newsflow.streams.topics import topic_names
 from newsflow.tail import TopicReader
 from tests.e2e.test_pipeline import _publish
 
@@ -21,11 +19,8 @@ SENTENCE = "Serbian President Boris Tadic said in Belgrade on Tuesday that his c
 
 @pytest.fixture
 def env(pipeline_env):
-    """Small limits, so an ordinary long article outgrows them once enriched; the topics go afterwards."""
-    env = {**pipeline_env, "NEWSFLOW_MAX_ITEM_BYTES": "100000", "NEWSFLOW_MAX_OUTPUT_RATIO": "2"}
-    yield env
-    settings = Settings.from_env(env)
-    asyncio.run(delete_topics(settings, topic_names(settings)))
+    """Small limits, so an ordinary long article outgrows them once enriched."""
+    return {**pipeline_env, "NEWSFLOW_MAX_ITEM_BYTES": "100000", "NEWSFLOW_MAX_OUTPUT_RATIO": "2"}
 
 
 async def _account(env: dict, want: set[str], timeout: float) -> tuple[list[dict], list[dict]]:
