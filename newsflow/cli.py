@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import sys
 from dataclasses import fields
 from typing import Optional
@@ -78,7 +79,7 @@ def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
     try:
         ok, failed = run(
             iter_items(args.paths), sys.stdout.buffer, dead, settings=settings, stages=args.stages,
-            batch_size=args.batch_size or 64,
+            batch_size=args.batch_size or 64, jobs=args.jobs or os.cpu_count() or 1,
         )
     finally:
         if dead is not sys.stderr.buffer:
@@ -134,6 +135,7 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--stages", default="all", help=_STAGES_HELP)
     e.add_argument("--dead-letters", metavar="PATH", help="write dead letters here instead of stderr")
     _add_setting(e, "--batch-size")
+    e.add_argument("--jobs", type=int, help="processes to run the stages in (default: the machine's cores)")
     e.add_argument("--quiet", action="store_true", help="no summary line on stderr")
     e.add_argument("--no-tokens", dest="tokens", action="store_false", default=None,
                    help="leave out token offsets (env NEWSFLOW_TOKENS=0)")

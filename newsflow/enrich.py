@@ -1,11 +1,17 @@
-"""`newsflow enrich`: the stage code in-process, no Kafka. One item in, one line out."""
+"""`newsflow enrich`: the stage code in-process, no Kafka. One item in, one line out.
+
+With `jobs` > 1 the models load once in this process and the pool's workers are forked
+from it, so they share the loaded models' memory and start at once; batches come back in
+input order.
+"""
 from __future__ import annotations
 
+import multiprocessing
 import time
 from itertools import islice
-from typing import BinaryIO, Iterable, Iterator, Optional
+from typing import BinaryIO, Iterable, Iterator, Optional, Sequence
 
-from newsflow.agents import build_stages, parse_stage_list
+from newsflow.agents import Stage, build_stages, parse_stage_list
 from newsflow.agents.pipeline import Envelope, enrich_batch
 from newsflow.agents.stage import warm_up
 from newsflow.inputs import Input
@@ -13,11 +19,21 @@ from newsflow.schemas import Article
 from newsflow.schemas.codec import encode
 from newsflow.streams.config import Settings
 
+# The stages a forked pool worker inherits from the parent (set before the pool starts).
+_stages: Sequence[Stage] = ()
+_max_bytes = 0
 
-def _batches(items: Iterable[Input], size: int) -> Iterator[list[Input]]:
+
+def _batches(items: Iterable[Input], size: int) -> Iterator[list[Envelope]]:
     it = iter(items)
     while chunk := list(islice(it, size)):
-        yield chunk
+        now = time.time()
+        # A dead letter points at its input as file name + line number (topic + offset).
+        yield [Envelope(i.payload, topic=i.source, offset=i.position, timestamp=now) for i in chunk]
+
+
+def _enrich(envelopes: list[Envelope]) -> list[tuple[bool, bytes]]:
+    return [(isinstance(o, Article), encode(o)) for o in enrich_batch(_stages, envelopes, max_bytes=_max_bytes)]
 
 
 def run(
@@ -28,21 +44,25 @@ def run(
     settings: Settings,
     stages: Optional[str] = None,
     batch_size: int = 64,
+    jobs: int = 1,
 ) -> tuple[int, int]:
     """Returns (enriched, dead-lettered); output lines keep input order."""
+    global _stages, _max_bytes
     built = build_stages(parse_stage_list(stages), settings)
     warm_up(built.values())
+    _stages, _max_bytes = list(built.values()), settings.max_item_bytes
+    batches = _batches(items, batch_size)
     ok = failed = 0
-    for chunk in _batches(items, batch_size):
-        now = time.time()
-        # A dead letter points at its input as file name + line number (topic + offset).
-        envelopes = [Envelope(i.payload, topic=i.source, offset=i.position, timestamp=now) for i in chunk]
-        for outcome in enrich_batch(list(built.values()), envelopes, max_bytes=settings.max_item_bytes):
-            if isinstance(outcome, Article):
-                out.write(encode(outcome) + b"\n")
-                ok += 1
-            else:
-                dead.write(encode(outcome) + b"\n")
-                failed += 1
-        out.flush()
+    pool = multiprocessing.get_context("fork").Pool(jobs) if jobs > 1 else None
+    try:
+        results = pool.imap(_enrich, batches) if pool else map(_enrich, batches)
+        for batch in results:
+            for is_article, line in batch:
+                (out if is_article else dead).write(line + b"\n")
+                ok += is_article
+                failed += not is_article
+            out.flush()
+    finally:
+        if pool:
+            pool.terminate()
     return ok, failed

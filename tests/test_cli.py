@@ -54,3 +54,28 @@ def test_publish_rejects_an_unknown_file_named_explicitly(tmp_path):
     path.write_text("x")
     with pytest.raises(ValueError):
         list(iter_items([str(path)]))
+
+
+def _without_timing(line: bytes) -> dict:
+    record = orjson.loads(line)
+    if "processing" in record:
+        record["processing"].pop("stage_ms", None)
+        record["processing"].pop("received_at", None)
+    record.pop("failed_at", None)
+    return record
+
+
+def test_enrich_in_two_processes_gives_the_same_lines_in_the_same_order():
+    demo = str(ROOT / "newsflow" / "demo_items.jsonl")
+    one = _enrich(demo, "--jobs", "1", "--batch-size", "2")
+    two = _enrich(demo, "--jobs", "2", "--batch-size", "2")
+    assert one.returncode == two.returncode == 0, two.stderr[-2000:]
+    assert len(one.stdout.splitlines()) == 9
+    assert [_without_timing(l) for l in one.stdout.splitlines()] == [_without_timing(l) for l in two.stdout.splitlines()]
+    dead = [l for l in two.stderr.splitlines() if l.startswith(b"{")]
+    assert len(dead) == 1 and b"invalid-json" in dead[0]
+
+
+def test_enrich_names_a_missing_file_in_one_line():
+    done = _enrich("no-such.jsonl")
+    assert done.returncode == 2 and done.stderr.decode().strip() == "newsflow enrich: no-such.jsonl: no such file or directory"
