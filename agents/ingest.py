@@ -16,7 +16,7 @@ from typing import Optional
 import msgspec
 import orjson
 
-from newsflow.agents.extract_charset import decode_html
+from newsflow.agents.extract import decode_html
 from newsflow.agents.stage import StageError
 from newsflow.schemas import Article, Processing, RawItem
 from newsflow.schemas.codec import convert

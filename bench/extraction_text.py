@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from newsflow.agents.extract_text import clean_text  # noqa: E402
+from newsflow.agents.extract.text_stories import clean_text  # noqa: E402
 
 CORPUS = ROOT.parent / "shared" / "data" / "news_corpus"
 SEEDS = ROOT / "tests" / "fixtures" / "seeds"

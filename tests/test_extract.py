@@ -6,8 +6,8 @@ import orjson
 import pytest
 
 from newsflow.agents.extract import extract, make_stage
-from newsflow.agents.extract_dates import parse_human_date
-from newsflow.agents.extract_text import classify_line
+from newsflow.agents.extract.dates import parse_human_date
+from newsflow.agents.extract.text_lines import classify_line
 from newsflow.agents.ingest import normalise_text, parse_raw
 from newsflow.agents.pipeline import Envelope, enrich_batch
 from newsflow.agents.stage import StageError
@@ -258,7 +258,7 @@ def test_unusable_input_raises_with_reason(item, reason):
 def test_html_dates_are_normalised(head, url, iso):
     from selectolax.lexbor import LexborHTMLParser
 
-    from newsflow.agents.extract_html import metadata
+    from newsflow.agents.extract.html_metadata import metadata
 
     assert metadata(LexborHTMLParser(f"<html><head>{head}</head><body></body></html>"), url)["published_at"] == iso
 
@@ -266,7 +266,7 @@ def test_html_dates_are_normalised(head, url, iso):
 def test_html_byline_meta_gives_the_author():
     from selectolax.lexbor import LexborHTMLParser
 
-    from newsflow.agents.extract_html import metadata
+    from newsflow.agents.extract.html_metadata import metadata
 
     page = '<html><head><meta name="byl" content="By Jamelle Bouie"></head><body></body></html>'
     assert metadata(LexborHTMLParser(page))["author"] == "Jamelle Bouie"
@@ -301,7 +301,7 @@ def test_feed_dump_with_an_unended_story_is_split():
     ],
 )
 def test_page_title_loses_the_site_name(title, site, clean):
-    from newsflow.agents.extract_html import _clean_title
+    from newsflow.agents.extract.html_metadata import _clean_title
 
     assert _clean_title(title, site) == clean
 

@@ -5,7 +5,7 @@ import pytest
 
 from newsflow.agents.segment import make_stage, paragraphs, segment
 from newsflow.streams.config import Settings
-from newsflow.agents.segment_tokens import tokens as _tokens
+from newsflow.agents.segment import tokens as _tokens
 from newsflow.schemas import Article, Language
 
 SHARED = Path(__file__).resolve().parent.parent.parent / "shared"

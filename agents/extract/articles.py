@@ -1,13 +1,15 @@
-"""extract: a raw item -> the article(s) a reader would see, with title, date and provenance.
+"""The extract stage: a raw item -> the article(s) a reader would see, with title, date and provenance.
 
-* **HTML** (`agents/extract_html.py`): the page is parsed once (lexbor); a fast pass reads
-  the article node, and trafilatura (`favor_precision`) takes over when the fast pass is
-  unsure. Title, `published_at`, `author`, `canonical_url` and `site_name` come from the
+* **HTML** (`html_content`, `html_metadata`): the page is parsed once (lexbor); a fast pass
+  reads the article node, and trafilatura (`favor_precision`) takes over when the fast pass
+  is unsure. Title, `published_at`, `author`, `canonical_url` and `site_name` come from the
   page's JSON-LD, meta tags and `<time>` elements, unless the item already has them (the
-  crawler's own fields win). Bytes sent as `html_b64` are decoded by `agents.ingest`.
-* **Plain text** (`agents/extract_text.py`): whole-line boilerplate removal, the headline
-  as `title` and a "Last Updated"/"Published" line as `published_at` when the item has
-  none, and multi-story detection. The exact rules are in that module's docstring; in short:
+  crawler's own fields win). Bytes sent as `html_b64` are decoded by `agents.ingest` (with
+  `charset`).
+* **Plain text** (`text_lines`, `text_stories`): whole-line boilerplate removal, the
+  headline as `title` and a "Last Updated"/"Published" line as `published_at` when the item
+  has none, and multi-story detection. The exact rules are in those modules' docstrings; in
+  short:
 
   - nothing dropped and one story: `body` is exactly the normalised input (NFC, `\\r\\n` ->
     `\\n`), so offsets can be checked against it;
@@ -19,8 +21,8 @@
     shift, and, inside a piece that ends cut off, at its sharpest topic shift; the stage
     then returns one Article per story, in input order, with ids `<id>#1`, `<id>#2`, ...,
     each with its own headline and date when it has them and a note naming the item. A
-    weaker topic shift only sets `multi_story: true` (unsure). A story whose last
-    paragraph is cut off gets `truncated: true`.
+    sharp topic shift with no such evidence only sets `multi_story: true` (unsure). A story
+    whose last paragraph is cut off gets `truncated: true`.
 
 `processing.extract.method` is `fast` or `trafilatura` for HTML, and `text` (unchanged),
 `text-lines` (boilerplate lines dropped) or `text-split` (stories split) for plain text;
@@ -32,8 +34,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Union
 
-from newsflow.agents.extract_html import extract_html
-from newsflow.agents.extract_text import clean_text
+from newsflow.agents.extract.html_content import extract_html
+from newsflow.agents.extract.text_stories import clean_text
 from newsflow.agents.ingest import normalise_text, to_article
 from newsflow.agents.stage import Stage, StageError
 from newsflow.schemas import Article, ExtractInfo, RawItem, story_id

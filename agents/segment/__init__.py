@@ -3,17 +3,17 @@
 A paragraph is a non-blank line: extractors (and crawlers) put one paragraph per line, and
 a sentence never crosses one, which also keeps unpunctuated headlines and datelines apart
 from the text after them. Inside a paragraph, sentences come from our own rule-based
-splitter (`agents.segment_rules`): one compiled regular expression per language finds the
+splitter (`boundaries`): one compiled regular expression per language finds the
 candidate stops of every script, and a few cheap rules on the neighbouring words (per-language
-abbreviations and sentence starters in `agents.segment_lang`) accept or reject each one. The
+abbreviations and sentence starters in `language_rules`) accept or reject each one. The
 language stage's answer picks the rules; an unknown language gets the script-generic ones.
-Headlines run into the next sentence on the same line are cut by a capitalisation and
-length cue (see `segment_rules`).
+Headlines run into the next sentence on the same line are cut by a starter-word and
+repetition cue (`headlines`, with its word table in `data/starters.json`).
 
 Tokens (`article.tokens`, a flat ``[start0, end0, start1, end1, ...]`` list) come from
-`agents.segment_tokens`: words, numbers and punctuation separately; Han and Kana one
+`tokenizer`: words, numbers and punctuation separately; Han and Kana one
 character per token; Thai, Lao, Khmer and Myanmar runs between spaces and punctuation whole
-(no dictionary), Tibetan per syllable. ``make_stage(tokens=False)`` leaves `tokens` None.
+(no dictionary), Tibetan per syllable. With `settings.tokens` False, `tokens` stays None.
 
 Everything is linear in the input: the stage never backtracks over a paragraph and looks
 at most a few dozen characters around each candidate stop.
@@ -23,9 +23,9 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from newsflow.agents.segment_rules import split as _split
-from newsflow.agents.segment_tokens import tokens as _tokens
-from newsflow.agents.segment_tokens import tokens  # public: entities tokenises the text it builds alike
+from newsflow.agents.segment.boundaries import split as _split
+from newsflow.agents.segment.tokenizer import tokens as _tokens
+from newsflow.agents.segment.tokenizer import tokens  # public: entities tokenises the text it builds alike
 from newsflow.agents.stage import Stage
 from newsflow.schemas import Article, Span
 

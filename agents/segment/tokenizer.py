@@ -35,7 +35,7 @@ _SEA = "\u0e00-\u0e7f\u0e80-\u0eff\u1780-\u17d3\u17d7-\u17ff\u19e0-\u19ff\u1000-
 
 
 def _ranges(pred) -> str:
-    out, start, prev = [], None, None
+    out, start = [], None
     for cp in range(0x30000):
         if 0xD800 <= cp <= 0xDFFF:
             ok = False
@@ -90,7 +90,7 @@ def tokens(text: str) -> list[int]:
     return out
 
 
-if __name__ == "__main__":  # python -m newsflow.agents.segment_tokens "text"
+if __name__ == "__main__":  # python -m newsflow.agents.segment.tokenizer "text"
     t = " ".join(sys.argv[1:])
     spans = tokens(t)
     print([t[a:b] for a, b in zip(spans[::2], spans[1::2])])
