@@ -1,4 +1,4 @@
-"""Per-language data for the `segment` stage: abbreviations, sentence starters, script rules.
+"""Per-language lists for the `segment` stage's period rules: titles, abbreviations, starters.
 
 Small hand-written lists (no corpus copied in). Keys are ISO 639-1 codes where they exist,
 else ISO 639-3, as the language stage reports them. Abbreviations are stored lower-cased
@@ -8,7 +8,8 @@ quotes and elided articles such as Italian/French ``l'`` removed) is in the set.
 - ``TITLES``: abbreviations that introduce a name and never end a sentence (Mr., Dr., St.).
 - ``ABBREVIATIONS``: other abbreviations: a period after one ends a sentence only when the
   next word is a common sentence starter of the language (``... & Co. It closed``).
-- ``STARTERS``: words that begin sentences far more often than they follow an abbreviation.
+- ``STARTERS``: words that begin sentences far more often than they follow an abbreviation
+  (hand-picked; the headline cue's generated table is ``data/starters.json``).
 - ``ORDINAL_LANGS``: languages that write ordinals as ``12.`` (``am 12. Juni``).
 - ``LOWER_STARTS``: languages whose sentences may start with a lower-case letter, so a
   lower-case next word is no evidence against a boundary.

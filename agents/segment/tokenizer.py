@@ -24,7 +24,6 @@ A token is one of, tried in this order:
 from __future__ import annotations
 
 import re
-import sys
 import unicodedata
 
 _CJK = (
@@ -89,8 +88,3 @@ def tokens(text: str) -> list[int]:
         add(m.span())
     return out
 
-
-if __name__ == "__main__":  # python -m newsflow.agents.segment.tokenizer "text"
-    t = " ".join(sys.argv[1:])
-    spans = tokens(t)
-    print([t[a:b] for a, b in zip(spans[::2], spans[1::2])])
