@@ -82,6 +82,8 @@ def test_mentions_of_one_person_form_one_group_and_vote_fixes_a_label():
     assert thaci.label == "PER" and thaci.count == 3
     assert {a.entities[i].text for i in thaci.mentions} == {"Hashim Thaci", "Mr Thaci", "Thaci"}
     assert all(a.entities[i].label == "PER" for i in thaci.mentions)
+    last = max((a.entities[i] for i in thaci.mentions), key=lambda e: e.start)
+    assert (last.source, last.revised_by) == ("model", "vote")  # the model found it, the vote relabelled it
     assert names["European Union"].count == 2
     assert names["Brussels"].place.country_code == "BE"
     assert thaci.salience > names["Brussels"].salience
@@ -112,6 +114,8 @@ def test_listed_organisations_are_org():
     a = article("Nato and the UN met.", ents=[("Nato", "LOC")])
     refine(a)
     assert [(e.text, e.label) for e in a.entities] == [("Nato", "ORG"), ("UN", "ORG")]
+    # a mention that is exactly a listed name becomes the rule's, as the confidence table counts it
+    assert [(e.source, e.revised_by) for e in a.entities] == [("rule", "rule"), ("rule", None)]
 
 
 def test_base_name_drops_titles_and_possessives():
@@ -382,6 +386,7 @@ def test_refine_turns_a_place_cut_at_a_hyphen_into_the_misc_word_without_a_link(
     first, last = sorted(a.entities, key=lambda e: e.start)[-2:]
     assert (first.text, first.label, first.place) == ("Moscow-backed", "MISC", None)
     assert (last.text, last.label, last.place.country_code) == ("Moscow", "LOC", "RU")
+    assert (first.source, first.revised_by, last.source, last.revised_by) == ("model", "rule", "model", None)
     assert first.group != last.group
 
 
@@ -396,6 +401,18 @@ def test_a_mention_edge_inside_a_place_name_of_several_words_moves_to_the_names_
     a = article(body, ents=ents)
     refine(a)
     assert [(e.text, e.label) for e in a.entities] == want
+
+
+def test_a_gazetteer_place_the_vote_relabels_gets_the_labels_confidence_not_the_gazetteers():
+    body = "Valencia Smith came. Valencia left. Valencia won."
+    a = article(body, ents=[("Valencia Smith", "PER")])
+    a.entities.append(Entity("Valencia", "PER", body.index("Valencia left"), body.index(" left"), source="model"))
+    gazetteer_locations(a, ents=list(a.entities), note=False)
+    assert [(e.text, e.source) for e in a.entities][-1] == ("Valencia", "gazetteer")
+    refine(a, modelled=True)
+    last = a.entities[-1]
+    assert (last.label, last.source, last.revised_by) == ("PER", "gazetteer", "vote")
+    assert last.confidence == 0.94  # PER's figure: the gazetteer's 0.9 holds for its own answer only
 
 
 def test_no_language_no_entities():
