@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from typing import Optional
 
 from newsflow.schemas import Article, Entity, EntityGroup
 

@@ -19,7 +19,7 @@ Linking rule (`lookup`): a name links only when it is unambiguous.
    (Londres, Moscou; not Casablanca's "White House") and are not short capital-letter codes
    (GeoNames lists airport codes: Istanbul "IST"); names of 2 characters or fewer link only from the short English forms table (US, UK);
    names that are common words (English or the document language's stop words, or seen
-   written lower-case in the document) are never found by the text scan (`scan`).
+   written lower-case in the document) are never found by the text scan (`place_names.py`).
 A country's coordinates are those of its capital (GeoNames has no country point).
 
 Detection in other languages than English (`scan_names`) uses the same names: a name that is
@@ -31,7 +31,7 @@ import functools
 import re
 import unicodedata
 from dataclasses import dataclass
-from typing import Iterator, Optional
+from typing import Optional
 
 from newsflow.schemas import Place
 
@@ -273,28 +273,3 @@ def stop_words(lang: str) -> frozenset[str]:
 def gazetteer() -> Gazetteer:
     return Gazetteer()
 
-
-_WORD_CHAR = re.compile(r"\w")
-
-
-@functools.cache
-def _scanner(lang: str) -> tuple[re.Pattern, dict[str, Place]]:
-    names = gazetteer().scan_names(lang)
-    alternation = "|".join(re.escape(n) for n in sorted(names, key=len, reverse=True))
-    return re.compile(rf"(?<![\w\-])(?:{alternation})(?![\w\-])"), names
-
-
-def scan(text: str, lang: str) -> Iterator[tuple[int, int, Place]]:
-    """Country and major-city names in `text` (case-sensitive, whole words), longest first.
-    A name also seen written lower-case in the text (a common word there) is skipped."""
-    pattern, names = _scanner(lang)
-    lowered: dict[str, bool] = {}
-    for m in pattern.finditer(text):
-        name = m.group()
-        key = norm(name)
-        if key not in lowered:
-            low = key.lower()
-            lowered[key] = low != key and re.search(rf"(?<!\w){re.escape(low)}(?!\w)", text) is not None
-        if lowered[key]:
-            continue
-        yield m.start(), m.end(), names[key]
