@@ -12,7 +12,9 @@ from newsflow.agents.entities.mentions import Taken, set_edges
 from newsflow.agents.entities.place_names import gazetteer_locations
 from newsflow.agents.entities.places import Gazetteer, gazetteer
 from newsflow.agents.entities.reading import reading_language
-from newsflow.agents.entities.rules import ORG_FORMS, alias_after, compound_word, dateline_date, find_honorific_names, find_orgs
+from newsflow.agents.entities.rules import (
+    ORG_FORMS, alias_after, compound_word, dateline_date, find_honorific_names, find_orgs,
+)
 from newsflow.schemas import Article, Entity
 
 RULE_LANGUAGES = frozenset({"en"})  # the rule layers' language (titles, listed orgs)
