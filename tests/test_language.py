@@ -4,6 +4,7 @@ import pytest
 
 from newsflow.agents import language as L
 from newsflow.agents.language import detect_language, hint_agrees, identify, make_stage, script_of
+from newsflow.agents.language.identifier import default_identifier
 from newsflow.schemas import Article, Span
 
 
@@ -161,9 +162,9 @@ def test_ngram_keys_match_the_reference_ngrams():
 
     import numpy as np
 
-    from newsflow.agents import language_ngrams as N
+    from newsflow.agents.language import ngram_model as N
 
-    m = N.model()
+    m = N.load_model()
     vocab = {}
     for text in ["Vlada Srbije je u utorak usvojila novi zakon.", "Kerajaan  mengumumkan reformasi, 12 x!",
                  "Влада Србије је у уторак", "a", "", "习近平周二在北京"]:
@@ -178,21 +179,21 @@ def test_ngram_keys_match_the_reference_ngrams():
 
 
 def test_lingua_is_narrowed_to_cld2_candidates_on_longer_latin_text():
-    from newsflow.agents import language as L
+    from newsflow.agents.language import lingua_scores as S
 
     details = [("es", 90, 1000), ("ca", 10, 500)]
-    det = L._narrowed(details, "Latn", 150)
-    assert det is not None and det is L._narrowed(details, "Latn", 150)  # built once
-    assert L._narrowed(details, "Latn", 20) is None and L._narrowed(details, "Cyrl", 150) is None
-    vals = L._lingua_values("El gobierno anunció el martes una nueva reforma de las pensiones "
+    det = S.narrowed(details, "Latn", 150)
+    assert det is not None and det is S.narrowed(details, "Latn", 150)  # built once
+    assert S.narrowed(details, "Latn", 20) is None and S.narrowed(details, "Cyrl", 150) is None
+    vals = S.lingua_values("El gobierno anunció el martes una nueva reforma de las pensiones "
                             "que elevará la edad de jubilación", "Latn", details, 150)
     assert vals[0][0] == "es" and {c for c, _ in vals} <= {"es", "ca", "pt", "en"}
 
 
 def test_four_gram_view_has_no_five_letter_words():
-    from newsflow.agents import language as L
+    from newsflow.agents.language.lingua_scores import four_gram_view
 
-    view = L._four_gram_view("Die Regierung hat am Dienstag")
+    view = four_gram_view("Die Regierung hat am Dienstag")
     assert view.split()[:4] == ["Die", "Regi", "egie", "gier"]
     assert max(len(w) for w in view.split()) == 4
 
@@ -202,13 +203,14 @@ def test_four_gram_view_has_no_five_letter_words():
 def test_word_frequencies_settle_short_text(text, code, monkeypatch):
     assert identify(text).code == code
     # The same text without the word-list evidence: lingua's n-grams alone get it wrong.
-    tables = {k: {**t, "lex": 0.0} for k, t in L._bias().items()}
-    monkeypatch.setattr(L, "_bias", lambda: tables)
+    identifier = default_identifier()
+    tables = {k: {**t, "lex": 0.0} for k, t in identifier.bias.items()}
+    monkeypatch.setattr(identifier, "bias", tables)
     assert identify(text).code != code
 
 
 def test_word_lists():
-    from newsflow.agents.language_words import word_lists
+    from newsflow.agents.language.word_evidence import word_lists
 
     lists = word_lists()
     assert lists.mean_zipf(["the"], "en") > 7 > lists.mean_zipf(["the"], "de")
@@ -221,3 +223,27 @@ def test_one_language_character_rule_does_not_overrule_cld2_on_a_sentence():
     # lingua answers Kazakh outright (its rule for "і"); CLD2, reading the whole sentence, says Ukrainian.
     text = "Найменш нещасні серед них ті, що здитиніли і остаточно втратили пам'ять."
     assert identify(text).code == "uk"
+
+
+def test_full_ngrams_setting_gives_lingua_the_text_itself(monkeypatch):
+    from newsflow.agents.language import lingua_scores
+    from newsflow.streams.config import Settings
+
+    viewed = []
+    monkeypatch.setattr(lingua_scores, "four_gram_view", lambda text: viewed.append(text) or text)
+    make_stage(Settings(lang_full_ngrams=True))(Article(id="f", body="Die Regierung"))
+    assert viewed == []
+    make_stage(Settings())(Article(id="f", body="Die Regierung"))
+    assert viewed == ["Die Regierung"]
+
+
+def test_identifier_reads_the_bias_table_it_is_given(tmp_path):
+    import json
+
+    from newsflow.agents.language import LanguageIdentifier
+
+    shipped = LanguageIdentifier()
+    table = tmp_path / "bias.json"
+    table.write_text(json.dumps({k: {**t, "lex": 0.0} for k, t in shipped.bias.items()}), encoding="utf-8")
+    assert shipped.identify("order animals").code == "en"
+    assert LanguageIdentifier(bias_path=str(table)).identify("order animals").code != "en"

@@ -1,4 +1,4 @@
-"""newsflow's character n-gram naive Bayes model (trained by agents/language_model/train.py).
+"""newsflow's character n-gram naive Bayes model (data/ngrams.npz, trained by data/train.py).
 
 Only scores a given candidate set; the caller decides when it is worth asking.
 """
@@ -10,7 +10,7 @@ import re
 
 import numpy as np
 
-MODEL_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "language_model", "ngrams.npz")
+MODEL_PATH = os.path.join(os.path.dirname(os.path.abspath(__file__)), "data", "ngrams.npz")
 _WORDS = re.compile(r"[^\W\d_]+")
 MAX_N = 4
 _MAX_CHARS = 400  # a paragraph's worth: enough to separate close languages, bounded cost
@@ -122,6 +122,6 @@ class NgramModel:
 
 
 @functools.cache
-def model() -> NgramModel:
-    # NEWSFLOW_LANG_NGRAMS: another model file (e.g. one trained on half the documents, to check).
-    return NgramModel(os.environ.get("NEWSFLOW_LANG_NGRAMS") or MODEL_PATH)
+def load_model(path: str = MODEL_PATH) -> NgramModel:
+    """One model per file per process."""
+    return NgramModel(path)

@@ -5,7 +5,7 @@ nl/af, da/nb, cs/sk, zu/xh) near a tie, and a word that is common in one of them
 other settles it. The lists are wordfreq's (Wikipedia, subtitles, news, books, web text; 42
 languages, Serbo-Croatian as one list), shipped inside its wheel. How much this evidence weighs
 against lingua's is fitted per text length with the rest of the short-text table
-(agents/language_model/fit_bias.py); bench/language.py measures the gain.
+(data/fit_bias.py).
 
 Memory: each list is kept as a sorted array of 64-bit word hashes plus one byte of frequency
 (~9 bytes a word; ~55 MB for the words down to Zipf 1.5). Python's `hash` is salted per
@@ -14,14 +14,13 @@ process, which is fine: the arrays are built and queried in the same process.
 from __future__ import annotations
 
 import functools
-import os
 import threading
 from typing import Optional, Sequence
 
 import numpy as np
 
 # Rarer words than this (Zipf scale: log10 of occurrences per billion words) are left out.
-MIN_ZIPF = float(os.environ.get("NEWSFLOW_LANG_WORDS_MIN_ZIPF", "1.5"))
+MIN_ZIPF = 1.5
 # Our codes -> wordfreq's list for them.
 _LIST_OF = {"hr": "sh", "bs": "sh", "sr": "sh", "tl": "fil"}
 # Languages decided by their script never reach the short-text scorer.
@@ -29,6 +28,8 @@ _SKIP = frozenset({"el", "he", "ko", "ta"})
 
 
 class WordLists:
+    """wordfreq's lists down to `min_zipf`, as sorted word hashes with their frequencies."""
+
     def __init__(self, min_zipf: float = MIN_ZIPF):
         import wordfreq
 
@@ -53,9 +54,6 @@ class WordLists:
             self._keys[lang] = k[order]
             self._zipf[lang] = np.concatenate(zipf)[order] if zipf else np.zeros(0, np.uint8)
 
-    def covers(self, code: str) -> bool:
-        return _LIST_OF.get(code, code) in self._keys
-
     def mean_zipf(self, words: Sequence[str], code: str) -> Optional[float]:
         """Mean Zipf frequency of `words` (lower-cased) in `code`, 0 for a word not in its list;
         None when there is no list for `code`."""
@@ -69,9 +67,6 @@ class WordLists:
         z = np.where(keys[i] == h, self._zipf[lang][i], 0)
         return float(z.mean()) / 10.0
 
-    def nbytes(self) -> int:
-        return sum(a.nbytes for a in self._keys.values()) + sum(a.nbytes for a in self._zipf.values())
-
 
 _lock = threading.Lock()
 
@@ -84,3 +79,10 @@ def _build() -> WordLists:
 def word_lists() -> WordLists:
     with _lock:  # two threads asking first would build two copies
         return _build()
+
+
+def word_zipf(tokens: list[str], codes) -> dict[str, Optional[float]]:
+    """Mean Zipf frequency of the words in each language's word list (None: no list), as the
+    short-text path and fit_bias.py see it."""
+    lists, words = word_lists(), [t.lower() for t in tokens]
+    return {c: lists.mean_zipf(words, c) for c in codes}
