@@ -45,3 +45,16 @@ def test_image_ships_every_package_and_the_model():
     sources = {"newsflow"} | set(setuptools["package-dir"].values())
     copied = set(re.findall(r"^COPY (\S+) ", (ROOT / "Dockerfile").read_text(), re.M))
     assert sources <= copied
+
+
+def test_every_code_folder_is_a_package_of_the_wheel():
+    """A stage package left out of `packages` works from the checkout but not when installed."""
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = set(setuptools["packages"])
+    for name, folder in setuptools["package-dir"].items():
+        for init in (ROOT / folder).rglob("*.py"):
+            rel = init.parent.relative_to(ROOT / folder)
+            if not all(part.isidentifier() for part in rel.parts):
+                continue  # scripts beside data (models/ner-en/train.py), not importable
+            package = ".".join([name, *rel.parts]) if rel.parts else name
+            assert package in listed, f"{init.relative_to(ROOT)}: add {package!r} to [tool.setuptools] packages"
