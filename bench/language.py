@@ -7,20 +7,18 @@ paragraphs). Every predictor runs in its own process, so its peak memory is its 
 
     python bench/language.py --sample-per-lang 40          # a few minutes
     python bench/language.py                               # everything (long: lingua is slow)
-    python agents/language_model/train.py --docs even --out /tmp/ngrams_even.npz
-    python agents/language_model/fit_bias.py --half 0 --out /tmp/bias_half0.json
-    NEWSFLOW_LANG_NGRAMS=/tmp/ngrams_even.npz NEWSFLOW_LANG_BIAS=/tmp/bias_half0.json \
-        python bench/language.py --heldout       # honest: scores only what those two never saw
-        # (NTREX odd-position documents; lingua items in id half 1)
+    python agents/language/data/train.py --docs even --out /tmp/ngrams_even.npz
+    python agents/language/data/fit_bias.py --half 0 --out /tmp/bias_half0.json
+    python bench/language.py --heldout --ngrams /tmp/ngrams_even.npz --bias /tmp/bias_half0.json
+        # honest: scores only what those two never saw (NTREX odd-position documents; lingua
+        # items in id half 1)
 
 For newsflow it also prints: paragraphs per CPU-second on NTREX (mean ~390 characters: the
 news-length figure; all 120 languages and 15 major news languages), unrounded accuracies, and the
 stage's RSS in a fresh process after a shuffled mix of every set and language (--mem-per-lang).
-Knobs (environment; defaults in agents/language.py): NEWSFLOW_LANG_NO5= (empty: lingua's 5-grams
-for every Latin language, ~+0.4 GB, as before), NEWSFLOW_LANG_5GRAM_LANGS, NEWSFLOW_LANG_NARROW=0
-(no candidate narrowing), NEWSFLOW_LANG_HIGH_SCRIPTS (scripts in lingua's high-accuracy mode),
-NEWSFLOW_LANG_WORDS_MIN_ZIPF (wordfreq words kept down to this frequency; default 1.5, ~50 MB).
-A bias table must be fitted under the same knobs as it is scored with.
+--full-ngrams scores as the stage does with `lang_full_ngrams` (lingua's 5-grams for every Latin
+language, ~+0.4 GB); score it with a bias table fitted the same way (fit_bias.py --full-ngrams).
+The other choices are constants in agents/language/ (what each cost: docs/experiments-language.md).
 """
 from __future__ import annotations
 
@@ -28,6 +26,7 @@ import argparse
 import collections
 import gzip
 import hashlib
+import importlib
 import json
 import os
 import resource
@@ -72,19 +71,25 @@ def load(name, per_lang, heldout=False):
     return items
 
 
-def worker(name, per_lang, heldout):
+def _identifier(opts):
+    from newsflow.agents.language import LanguageIdentifier
+
+    paths = {k: v for k, v in (("ngrams_path", opts.ngrams), ("bias_path", opts.bias)) if v}
+    identifier = LanguageIdentifier(full_ngrams=opts.full_ngrams, **paths)
+    identifier.warm_up()
+    return identifier
+
+
+def worker(name, per_lang, heldout, opts):
     ev = _eval_module()
     if name == "newsflow":
-        sys.path.insert(0, ROOT)
-        from newsflow.agents.language import identify, warm_up
-
-        warm_up()
+        identifier = _identifier(opts)
 
         class P:
             def predict(self, texts):
                 out = []
                 for t in texts:
-                    r = identify(t)
+                    r = identifier.identify(t)
                     out.append((r.code, r.confidence))
                 return out
         pred = P()
@@ -145,24 +150,23 @@ def _rss_mb() -> tuple[float, float]:
 MAJOR_NEWS = "en es fr de pt it ru ar zh ja hi tr id ko fa".split()
 
 
-def memory_worker(per_lang, heldout):
+def memory_worker(per_lang, heldout, opts):
     """A realistic worker: a fresh process, the stage warmed up, then short and long text in every
     language and script of all four sets, interleaved (the data is loaded and dropped first, so
     RSS is the stage's). Prints RSS after warm-up and after the mix."""
-    sys.path.insert(0, ROOT)
     import random
 
     mix = []
     for _, fname in FILES:
         mix.extend(it["text"] for it in load(fname, per_lang, heldout))
     random.Random(0).shuffle(mix)
-    from newsflow.agents.language import identify, warm_up
+    importlib.import_module("newsflow.agents.language")  # "after import" is measured without warm-up
 
     base, _ = _rss_mb()
-    warm_up()
+    identifier = _identifier(opts)
     warm, _ = _rss_mb()
     for t in mix:
-        identify(t)
+        identifier.identify(t)
     now, peak = _rss_mb()
     print(json.dumps({"n": len(mix), "base_mb": base, "warm_mb": warm, "after_mb": now, "peak_mb": peak}))
 
@@ -175,22 +179,28 @@ def main(argv=None):
                     help="NTREX odd-position documents and lingua items in id half 1 only")
     ap.add_argument("--mem-per-lang", type=int, default=20,
                     help="texts per language and set in the memory run (newsflow's stage RSS)")
+    ap.add_argument("--ngrams", help="another n-gram model file (e.g. one trained on half the documents)")
+    ap.add_argument("--bias", help="another short-text bias table (e.g. one fitted on half the ids)")
+    ap.add_argument("--full-ngrams", action="store_true",
+                    help="lingua's 5-gram models for Latin text too, as the stage with lang_full_ngrams")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if not os.path.isdir(DATA):
         print(f"no data at {DATA}")
         return 0
     if a.worker == "memory":
-        memory_worker(a.mem_per_lang, a.heldout)
+        memory_worker(a.mem_per_lang, a.heldout, a)
         return 0
     if a.worker:
-        worker(a.worker, a.sample_per_lang, a.heldout)
+        worker(a.worker, a.sample_per_lang, a.heldout, a)
         return 0
     names = a.only.split(",") if a.only else PREDICTORS
+    model = ((["--ngrams", a.ngrams] if a.ngrams else []) + (["--bias", a.bias] if a.bias else [])
+             + (["--full-ngrams"] if a.full_ngrams else []))
     rows = {}
     for name in names:
         cmd = [sys.executable, os.path.abspath(__file__), "--worker", name,
-               "--sample-per-lang", str(a.sample_per_lang)] + (["--heldout"] if a.heldout else [])
+               "--sample-per-lang", str(a.sample_per_lang)] + (["--heldout"] if a.heldout else []) + model
         p = subprocess.run(cmd, capture_output=True, text=True)
         if p.returncode != 0:
             print(f"{name}: failed\n{p.stderr[-2000:]}", file=sys.stderr)
@@ -199,7 +209,7 @@ def main(argv=None):
     mem = None
     if "newsflow" in names:
         cmd = [sys.executable, os.path.abspath(__file__), "--worker", "memory",
-               "--mem-per-lang", str(a.mem_per_lang)] + (["--heldout"] if a.heldout else [])
+               "--mem-per-lang", str(a.mem_per_lang)] + (["--heldout"] if a.heldout else []) + model
         p = subprocess.run(cmd, capture_output=True, text=True)
         if p.returncode == 0:
             mem = json.loads(p.stdout.strip().splitlines()[-1])

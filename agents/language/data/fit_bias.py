@@ -1,4 +1,4 @@
-"""Fit the per-language bias table that corrects lingua on short text (agents/language_model/bias.json).
+"""Fit the per-language bias table that corrects lingua on short text (agents/language/data/bias.json).
 
 For each length bucket (1 word, 2 words, 3+ words under the long-text threshold) the score of a
 language is log(lingua confidence) + bias[language] + cld2_bonus * [CLD2 says the same]
@@ -8,7 +8,10 @@ ascent on macro accuracy. Data: the lingua test
 sets' development half in ../shared/data/langid. Two-fold cross-validation (split by sample id)
 is printed first: that held-out figure is the honest one; the shipped table is then fitted on all.
 
-    python agents/language_model/fit_bias.py [--sample-per-lang N]
+    python agents/language/data/fit_bias.py [--sample-per-lang N] [--full-ngrams]
+
+A table is only right for the lingua models it was fitted with: fit with --full-ngrams for a
+stage run with `lang_full_ngrams`.
 """
 from __future__ import annotations
 
@@ -19,16 +22,18 @@ import hashlib
 import json
 import math
 import os
-import sys
 
 import numpy as np
 
+from newsflow.agents.language import cld2
+from newsflow.agents.language.identifier import route
+from newsflow.agents.language.lingua_scores import lingua_values
+from newsflow.agents.language.short_text import TOKENS, length_bucket, letter_count
+from newsflow.agents.language.word_evidence import word_zipf
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))
-
-from newsflow.agents import language as L  # noqa: E402
-
-DATA = os.path.join(HERE, "..", "..", "..", "shared", "data", "langid")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))  # the checkout: agents/language/data -> .
+DATA = os.path.join(ROOT, "..", "shared", "data", "langid")
 FILES = ["lingua_single_words", "lingua_word_pairs", "lingua_sentences"]
 STEPS = [-2.0, -1.0, -0.5, -0.25, 0.25, 0.5, 1.0, 2.0]
 BONUSES = [0.0, 0.25, 0.5, 1.0, 1.5, 2.0]
@@ -41,22 +46,12 @@ def id_half(item_id: str) -> int:
 
 
 def short_rows(items):
-    """(bucket, gold, sample) for the items identify() sends to lingua."""
+    """(bucket, gold, sample, id, dominant script) for the items identify() sends to lingua."""
     out = []
     for it in items:
-        sample = L._NON_LINGUISTIC.sub(" ", it["text"][: L.MAX_CHARS])  # as identify() does
-        counts = L.script_counts(sample)
-        n = sum(counts.values())
-        if n < 2:
-            continue
-        dom = L._dominant(counts)
-        if L._SCRIPT_LANGUAGE.get(dom) and counts[dom] >= 0.6 * n:
-            continue
-        if n >= L.LONG_LETTERS or dom not in L._LINGUA_SCRIPTS:
-            continue
-        if L._cld2_gate(sample, dom, n) is not None:
-            continue
-        out.append((L._bucket(len(L._TOKENS.findall(sample))), it["lang"], sample, it["id"], dom))
+        r = route(it["text"])
+        if r.path == "short" and r.n_letters >= 2:  # one Han character: left out, as in the shipped table
+            out.append((length_bucket(len(TOKENS.findall(r.sample))), it["lang"], r.sample, it["id"], r.dominant))
     return out
 
 
@@ -124,6 +119,8 @@ def main(argv=None):
     ap.add_argument("--out", default=os.path.join(HERE, "bias.json"))
     ap.add_argument("--half", type=int, choices=[0, 1], help="fit on this half of the ids only (md5 %% 2), "
                     "so bench/language.py --heldout can score the other half")
+    ap.add_argument("--full-ngrams", action="store_true", help="lingua's 5-gram models for Latin text too "
+                    "(as the stage with lang_full_ngrams)")
     a = ap.parse_args(argv)
     rows = []
     for name in FILES:
@@ -138,13 +135,13 @@ def main(argv=None):
             items = [it for it in items if id_half(it["id"]) == a.half]
         rows += short_rows(items)
     values, clds = [], []
-    for r in rows:  # exactly as identify() asks lingua (candidate narrowing, 4-gram view)
+    for r in rows:  # exactly as the short-text path asks lingua (candidate narrowing, 4-gram view)
         sample, dom = r[2], r[4]
-        _, det2 = L._cld2(sample)
-        n_letters = len(sample) if dom == "Hani" else sum(map(len, L._TOKENS.findall(sample)))
-        values.append(L._lingua_values(sample, dom, det2, n_letters))
-        clds.append(L._fix_variant(det2[0][0], dom) if det2 else None)
-    zipfs = [L.word_zipf(L._TOKENS.findall(r[2]), [c for c, _ in v]) for r, v in zip(rows, values)]
+        answer = cld2.detect(sample)
+        n_letters = letter_count(sample, dom, TOKENS.findall(sample))
+        values.append(lingua_values(sample, dom, answer[1], n_letters, full_ngrams=a.full_ngrams))
+        clds.append(cld2.first_code(answer, dom))
+    zipfs = [word_zipf(TOKENS.findall(r[2]), [c for c, _ in v]) for r, v in zip(rows, values)]
     codes = sorted({c for vals in values for c, _ in vals})
     out = {}
     for bucket in ("1", "2", "3"):

@@ -5,8 +5,8 @@ not know (e.g. Dari, Sorani, Bemba, Ewe, Tahitian, Cantonese) and close groups t
 (Bosnian/Croatian/Serbian, Malay/Indonesian). Data: the NTREX-128 development half in
 ../shared/data/langid (document-disjoint from the held-out half kept outside the project).
 
-    python agents/language_model/train.py                      # all dev documents -> ngrams.npz
-    python agents/language_model/train.py --docs even --out /tmp/ngrams_even.npz
+    python agents/language/data/train.py                      # all dev documents -> ngrams.npz
+    python agents/language/data/train.py --docs even --out /tmp/ngrams_even.npz
         # even-position documents only: the odd ones stay unseen for an honest check
 
 The output is small (a few MB) and committed beside this script; nothing is downloaded.
@@ -19,16 +19,14 @@ import gzip
 import json
 import math
 import os
-import sys
 
 import numpy as np
 
+from newsflow.agents.language.ngram_model import ngrams  # one featuriser for training and use
+
 HERE = os.path.dirname(os.path.abspath(__file__))
-sys.path.insert(0, os.path.dirname(os.path.dirname(HERE)))
-
-from newsflow.agents.language_ngrams import ngrams  # noqa: E402  (one featuriser for training and use)
-
-DEFAULT_DATA = os.path.join(HERE, "..", "..", "..", "shared", "data", "langid", "ntrex_paragraphs.jsonl.gz")
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(HERE)))  # the checkout: agents/language/data -> .
+DEFAULT_DATA = os.path.join(ROOT, "..", "shared", "data", "langid", "ntrex_paragraphs.jsonl.gz")
 
 
 def doc_order(items):
