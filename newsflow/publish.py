@@ -10,12 +10,11 @@ import hashlib
 import sys
 from typing import Optional
 
-from aiokafka import AIOKafkaProducer
 from tqdm import tqdm
 
 from newsflow.agents.ingest import peek_id
 from newsflow.schemas.models import RAW_ITEM_SCHEMA
-from newsflow.streams.admin import ensure_topics
+from newsflow.streams.admin import ensure_topics, producer
 from newsflow.streams.config import Settings
 
 MIB = 1024 * 1024
@@ -42,14 +41,6 @@ def raw_headers(item_id: Optional[str], payload: bytes) -> list[tuple[str, bytes
         ("schema-version", RAW_ITEM_SCHEMA.encode()),
         ("content-hash", hashlib.blake2b(payload, digest_size=16).hexdigest().encode()),
     ]
-
-
-def producer(settings: Settings, **extra) -> AIOKafkaProducer:
-    """Idempotent, acks=all, and sized to the topics' limit."""
-    return AIOKafkaProducer(
-        bootstrap_servers=settings.bootstrap, acks="all", enable_idempotence=True,
-        max_request_size=settings.max_message_bytes, compression_type=settings.producer_compression, **extra,
-    )
 
 
 async def publish(settings: Settings, payloads: list[bytes], *, progress: bool = True) -> tuple[int, int]:

@@ -1,10 +1,14 @@
-"""Topic creation with the admin API, before anything produces to or reads the topics: the
-broker does not auto-create them, and every topic gets newsflow's partitions, compression,
-message size limit and retention (`Settings.topic_config`), not the broker's defaults."""
+"""Kafka clients as the settings make them: topics created with the admin API before anything
+produces to or reads them (the broker does not auto-create them; each gets newsflow's
+partitions, compression, size limit and retention, not the broker's defaults), and producers
+and consumers sized to those topics."""
 from __future__ import annotations
 
 import logging
 
+from typing import Any
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
@@ -46,3 +50,19 @@ async def delete_topics(s: Settings, names: list[str]) -> None:
             await admin.delete_topics(gone)
     finally:
         await admin.close()
+
+
+def producer(s: Settings, **extra: Any) -> AIOKafkaProducer:
+    """Idempotent and acks=all; `transactional_id` in `extra` makes it transactional."""
+    return AIOKafkaProducer(
+        bootstrap_servers=s.bootstrap, acks="all", enable_idempotence=True,
+        max_request_size=s.max_message_bytes, compression_type=s.producer_compression, **extra,
+    )
+
+
+def consumer(s: Settings, *topics: str, **extra: Any) -> AIOKafkaConsumer:
+    """Reads committed records only; fetches take the largest record a topic holds."""
+    return AIOKafkaConsumer(
+        *topics, bootstrap_servers=s.bootstrap, enable_auto_commit=False, isolation_level="read_committed",
+        max_partition_fetch_bytes=s.max_message_bytes, fetch_max_bytes=s.max_message_bytes, **extra,
+    )

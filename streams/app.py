@@ -1,4 +1,5 @@
-"""The Faust app: broker, codecs and the worker's web endpoints (/metrics, /healthz, /readyz)."""
+"""The Faust app: the worker's lifecycle and web endpoints (/metrics, /healthz, /readyz). The
+stage agents run as its tasks with Kafka clients of their own (streams/stage_agent.py)."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -15,28 +16,19 @@ def create_app(settings: Settings, registry: CollectorRegistry) -> faust.App:
     app = faust.App(
         settings.app_id,
         broker=settings.broker_urls,
-        # Payloads stay bytes: a dead letter must carry exactly what was received, and
-        # orjson + msgspec (schemas.codec) do the typed decoding at each stage.
-        key_serializer="raw",
-        value_serializer="raw",
         store="memory://",
         datadir=str(datadir),
         autodiscover=False,
-        topic_partitions=settings.partitions,
-        topic_replication_factor=1,
-        topic_disable_leader=True,
-        producer_acks=-1,
-        producer_max_request_size=settings.max_message_bytes,
-        producer_compression_type=settings.producer_compression,
-        consumer_max_fetch_size=settings.max_message_bytes,
-        consumer_auto_offset_reset="earliest",
-        broker_session_timeout=settings.session_timeout,
-        broker_heartbeat_interval=min(3.0, settings.session_timeout / 3),
         web_enabled=True,
         web_bind=settings.metrics_host,
         web_host=settings.metrics_host,
         web_port=settings.metrics_port,
     )
+
+    # Faust's own consumer and producer stay off: each StageAgent has Kafka clients of its own
+    # (transactions per input partition) and registers here for /readyz.
+    app.boot_strategy = faust.app.base.BootStrategy(app, enable_kafka=False)
+    app.stage_agents = []
 
     @app.page("/metrics")
     async def metrics(self, request):
@@ -49,9 +41,8 @@ def create_app(settings: Settings, registry: CollectorRegistry) -> faust.App:
     @app.page("/readyz")
     async def readyz(self, request):
         # Models are loaded before the web server starts, so ready = consuming.
-        assigned = bool(app.consumer.assignment()) if app.consumer else False
-        ready = assigned and not app.rebalancing
-        body = {"ready": ready, "assigned": assigned, "rebalancing": app.rebalancing}
-        return self.json(body, status=200 if ready else 503)
+        assigned = {a.stage.name: sorted(tp.partition for tp in a.assignment) for a in app.stage_agents}
+        ready = any(assigned.values())
+        return self.json({"ready": ready, "assigned": assigned}, status=200 if ready else 503)
 
     return app

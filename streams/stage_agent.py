@@ -1,9 +1,14 @@
-"""The one thin async wrapper every stage agent is made of.
+"""The one thin async wrapper every stage agent is made of: exactly once from topic to topic.
 
-It batches events, runs the synchronous stage in the stage's own worker thread (so the event
-loop keeps heart-beating while a model works), sends results on and dead letters aside,
-waits for the broker to take them, and only then lets Faust commit the input offsets:
-at-least-once, and nothing dropped.
+Each agent reads its source topic in a consumer group of its own (`<app_id>.<stage>`), runs
+the synchronous stage in its own worker thread (so the event loop keeps heart-beating while
+a model works), and writes a batch's outputs together with its input offsets in one Kafka
+transaction per input partition. A crash or a lost partition mid-batch aborts the
+transaction and whoever holds the partition next redoes the batch, so `read_committed`
+readers see each output once. The transactional id belongs to the input partition, so the
+next holder fences off a worker that was only presumed dead. With `transactions` off the
+producer is idempotent and offsets are committed once every output is acknowledged
+(at least once).
 """
 from __future__ import annotations
 
@@ -12,18 +17,28 @@ import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Optional, Sequence
+from typing import Any, Optional, Sequence
 
 import faust
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
+from aiokafka.errors import InvalidProducerEpoch, KafkaError, ProducerFenced
 
 from newsflow.agents.pipeline import Envelope, Outcome, apply, decode_article, decode_raw, stamp_received
 from newsflow.agents.stage import Stage
-from newsflow.schemas import Article
+from newsflow.schemas import Article, DeadLetter
+from newsflow.streams.admin import consumer, producer
 from newsflow.streams.config import Settings
 from newsflow.streams.metrics import PipelineMetrics
 from newsflow.streams.outputs import OutRecord, Outputs
 
 log = logging.getLogger("newsflow.agent")
+
+_FENCED = (ProducerFenced, InvalidProducerEpoch)
+RETRY_SECONDS = 1.0
+
+
+class PartitionLost(Exception):
+    """Another worker holds the input partition now; it redoes the batch."""
 
 
 def _seconds_since_iso(stamp: Optional[str], now: float) -> Optional[float]:
@@ -35,29 +50,44 @@ def _seconds_since_iso(stamp: Optional[str], now: float) -> Optional[float]:
         return None
 
 
-class StageAgent:
+def _topic_name(topic: Any) -> str:
+    return topic if isinstance(topic, str) else topic.get_topic_name()
+
+
+def _refused_for_good(exc: Optional[BaseException]) -> bool:
+    """The broker will never take this record (too large, invalid); retrying cannot help."""
+    return isinstance(exc, KafkaError) and not exc.retriable and not isinstance(exc, _FENCED)
+
+
+class StageAgent(ConsumerRebalanceListener):
     def __init__(
         self,
         stage: Stage,
         *,
-        source: faust.TopicT,
-        sink: faust.TopicT,
-        dead: faust.TopicT,
+        source: Any,
+        sink: Any,
+        dead: Any,
         settings: Settings,
         metrics: PipelineMetrics,
         reads_raw: bool,
         final: bool,
     ):
-        self.stage, self.source, self.sink, self.dead = stage, source, sink, dead
+        self.stage, self.source = stage, _topic_name(source) if source is not None else None
         self.settings, self.metrics = settings, metrics
         self.reads_raw, self.final = reads_raw, final
-        self.executor = ThreadPoolExecutor(1, thread_name_prefix=f"stage-{stage.name}")
-        self.topics = {t.get_topic_name(): t for t in (sink, dead)}
-        self.outputs = Outputs(stage.name, sink=sink.get_topic_name(), dead=dead.get_topic_name(),
+        self.outputs = Outputs(stage.name, sink=_topic_name(sink), dead=_topic_name(dead),
                                limit=settings.max_record_bytes, dead_limit=settings.max_dead_letter_bytes)
+        self.group = f"{settings.app_id}.{stage.name}"
+        self.executor = ThreadPoolExecutor(1, thread_name_prefix=f"stage-{stage.name}")
+        self.consumer: Optional[AIOKafkaConsumer] = None
+        self.shared_producer: Optional[AIOKafkaProducer] = None  # when transactions are off
+        self.producers: dict[TopicPartition, AIOKafkaProducer] = {}  # transactional, one per input partition
+        self.busy = asyncio.Lock()  # a rebalance waits for the batch in flight
+
+    # --- the synchronous part, in the stage's thread --------------------------------------
 
     def process(self, envelopes: Sequence[Envelope]) -> tuple[list[Outcome], list[Envelope]]:
-        """Synchronous: runs in the stage's thread. Outcomes come paired with their inputs."""
+        """Outcomes come paired with their inputs."""
         if self.reads_raw:
             records = [decode_raw(e, max_bytes=self.settings.max_item_bytes) for e in envelopes]
         else:
@@ -67,34 +97,158 @@ class StageAgent:
             stamp_received(outcomes, envs)
         return outcomes, envs
 
-    async def handle(self, events: Sequence[faust.EventT]) -> None:
+    # --- one batch of one input partition -------------------------------------------------
+
+    async def handle(self, tp: TopicPartition, messages: Sequence[Any]) -> None:
+        """Processes a batch and writes it with its offsets; retries until written or the
+        partition is lost. A record the broker refuses for good is dead-lettered instead."""
         name, m = self.stage.name, self.metrics
-        envelopes = [
-            Envelope(bytes(e.value or b""), e.message.topic, e.message.partition, e.message.offset, e.message.timestamp)
-            for e in events
-        ]
+        envelopes = [Envelope(bytes(x.value or b""), x.topic, x.partition, x.offset, x.timestamp / 1000.0)
+                     for x in messages]
         m.items_in.labels(name).inc(len(envelopes))
         m.batch_size.labels(name).observe(len(envelopes))
         started = time.perf_counter()
         outcomes, envs = await asyncio.get_running_loop().run_in_executor(self.executor, self.process, envelopes)
         m.stage_seconds.labels(name).observe(time.perf_counter() - started)
         records = [self.outputs.record(o, e) for o, e in zip(outcomes, envs)]
-        errors = await self._send(records)
-        refused = [self.outputs.failed(r.outcome.id, r.envelope, "output-rejected", f"{type(exc).__name__}: {exc}")
-                   for r, exc in zip(records, errors) if exc is not None]
-        for exc in await self._send(refused):
-            if exc is not None:  # not even its dead letter could be written: do not ack the input
-                raise exc
-        written = [r for r, exc in zip(records, errors) if exc is None] + refused
+        next_offset = messages[-1].offset + 1
+        written: list[OutRecord] = []
+        while True:
+            try:
+                errors = await self._write(tp, records, next_offset)
+            except PartitionLost:
+                log.warning("partition lost mid-batch; its next holder redoes it", extra={"partition": str(tp)})
+                return
+            except KafkaError as exc:  # the batch as a whole was not written (broker away, commit refused)
+                log.warning("batch not written; retrying", extra={"error": repr(exc), "partition": str(tp)})
+                await asyncio.sleep(RETRY_SECONDS)
+                continue
+            if self.settings.transactions:
+                written = [] if any(errors) else list(records)  # an aborted transaction wrote nothing
+            else:
+                written += [r for r, e in zip(records, errors) if e is None]
+            if not any(errors):
+                break
+            refused = [_refused_for_good(e) for e in errors]
+            records = [self._refused(r, e) if bad else r
+                       for r, e, bad in zip(records, errors, refused) if e is not None or self.settings.transactions]
+            if not any(refused):
+                log.warning("records not acknowledged; retrying", extra={"error": repr(next(e for e in errors if e))})
+                await asyncio.sleep(RETRY_SECONDS)
         self._count(written, time.time())
 
-    async def _send(self, records: Sequence[OutRecord]) -> list[Optional[BaseException]]:
-        """Sends every record and waits for every acknowledgement; one failure never stops the others."""
-        pending = []
-        for r in records:
-            pending.append(await self.topics[r.topic].send(key=r.key, value=r.value, headers=r.headers))
-        return [None if not isinstance(x, BaseException) else x
-                for x in await asyncio.gather(*pending, return_exceptions=True)]
+    def _refused(self, record: OutRecord, exc: BaseException) -> OutRecord:
+        if isinstance(record.outcome, DeadLetter) and record.outcome.reason == "output-rejected":
+            raise exc  # not even the dead letter is taken: leave the input uncommitted
+        return self.outputs.failed(record.outcome.id, record.envelope, "output-rejected",
+                                   f"{type(exc).__name__}: {exc}")
+
+    async def _write(self, tp: TopicPartition, records: Sequence[OutRecord], next_offset: int
+                     ) -> list[Optional[BaseException]]:
+        """Sends the records and commits the input offsets with them. Returns each record's
+        error (all None when the batch is written); raises PartitionLost when fenced off and
+        KafkaError when the batch as a whole failed (a fresh producer is opened next time)."""
+        if tp not in self.assignment:
+            raise PartitionLost(tp)
+        if not self.settings.transactions:
+            return await self._write_at_least_once(tp, records, next_offset)
+        if tp not in self.producers:
+            await self._open(tp)
+        p = self.producers[tp]
+        try:
+            await p.begin_transaction()
+            errors = await self._send(p, records)
+            if any(errors):
+                await p.abort_transaction()
+                return errors
+            await p.send_offsets_to_transaction({tp: next_offset}, self.group)
+            await p.commit_transaction()
+            return errors
+        except _FENCED as exc:
+            await self._drop(tp)
+            raise PartitionLost(tp) from exc
+        except KafkaError:
+            await self._drop(tp)
+            raise
+
+    async def _write_at_least_once(self, tp: TopicPartition, records: Sequence[OutRecord], next_offset: int
+                                   ) -> list[Optional[BaseException]]:
+        errors = await self._send(self.shared_producer, records)
+        if not any(errors):
+            try:
+                await self.consumer.commit({tp: next_offset})
+            except KafkaError as exc:  # e.g. a rebalance: the batch comes again (at least once)
+                log.warning("offsets not committed", extra={"error": repr(exc), "partition": str(tp)})
+        return errors
+
+    @staticmethod
+    async def _send(p: AIOKafkaProducer, records: Sequence[OutRecord]) -> list[Optional[BaseException]]:
+        """Every record sent, every acknowledgement awaited; one failure never stops the others."""
+        futures = [await p.send(r.topic, r.value, key=r.key, headers=r.headers) for r in records]
+        results = await asyncio.gather(*futures, return_exceptions=True)
+        return [x if isinstance(x, BaseException) else None for x in results]
+
+    # --- partitions coming and going ------------------------------------------------------
+
+    async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
+        """A producer per new partition; starting it fences off the partition's last holder
+        and aborts what that holder left open."""
+        if self.settings.transactions:
+            for tp in assigned - set(self.producers):
+                await self._open(tp)
+
+    async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        async with self.busy:  # the batch in flight is written first
+            for tp in revoked:
+                await self._drop(tp)
+
+    async def _open(self, tp: TopicPartition) -> None:
+        p = producer(self.settings, transactional_id=f"{self.group}.{tp.topic}.{tp.partition}")
+        await p.start()
+        self.producers[tp] = p
+
+    async def _drop(self, tp: TopicPartition) -> None:
+        p = self.producers.pop(tp, None)
+        if p is not None:
+            await p.stop()
+
+    @property
+    def assignment(self) -> set[TopicPartition]:
+        return set(self.consumer.assignment()) if self.consumer is not None else set()
+
+    # --- the loop -------------------------------------------------------------------------
+
+    async def run(self) -> None:
+        s = self.settings
+        self.consumer = consumer(
+            s, group_id=self.group, auto_offset_reset="earliest",
+            session_timeout_ms=int(s.session_timeout * 1000),
+            heartbeat_interval_ms=int(min(3.0, s.session_timeout / 3) * 1000),
+        )
+        if not s.transactions:
+            self.shared_producer = producer(s)
+            await self.shared_producer.start()
+        self.consumer.subscribe([self.source], listener=self)
+        await self.consumer.start()
+        try:
+            while True:
+                batches = await self.consumer.getmany(timeout_ms=int(s.batch_within * 1000), max_records=s.batch_size)
+                for tp, messages in batches.items():
+                    async with self.busy:
+                        await self.handle(tp, messages)
+        finally:
+            await self.consumer.stop()
+            for tp in list(self.producers):
+                await self._drop(tp)
+            if self.shared_producer is not None:
+                await self.shared_producer.stop()
+
+    def register(self, app: faust.App) -> None:
+        """Runs beside the Faust app (which serves /metrics and /readyz) as one of its tasks."""
+        app.stage_agents.append(self)
+        app.task(self.run)
+
+    # --- metrics --------------------------------------------------------------------------
 
     def _count(self, written: Sequence[OutRecord], now: float) -> None:
         name, m = self.stage.name, self.metrics
@@ -117,12 +271,3 @@ class StageAgent:
         since_fetch = _seconds_since_iso(article.fetched_at, now)
         if since_fetch is not None and since_fetch >= 0:
             self.metrics.fetch_to_enriched_seconds.observe(since_fetch)
-
-    def register(self, app: faust.App) -> None:
-        async def run(stream: faust.StreamT) -> None:
-            async for events in stream.take_events(self.settings.batch_size, within=self.settings.batch_within):
-                await self.handle(events)
-
-        run.__name__ = f"newsflow_{self.stage.name}"
-        run.__qualname__ = run.__name__
-        app.agent(self.source, name=f"newsflow.{self.stage.name}")(run)

@@ -1,11 +1,12 @@
-"""The agent wrapper with its Kafka peers mocked: routing, ordering and metrics."""
+"""The agent wrapper with its Kafka peers faked: routing, transactions, ordering and metrics."""
 import asyncio
 import base64
 from types import SimpleNamespace
-from unittest.mock import AsyncMock
 
 import orjson
 import pytest
+from aiokafka import TopicPartition
+from aiokafka.errors import MessageSizeTooLargeError
 from prometheus_client import CollectorRegistry
 
 from newsflow.agents import build_stages
@@ -18,36 +19,59 @@ from newsflow.streams.stage_agent import StageAgent
 from tests.conftest import raw
 
 
-def _event(value: bytes, offset: int):
-    message = SimpleNamespace(topic="raw-items", partition=0, offset=offset, timestamp=1700000000.0)
-    return SimpleNamespace(value=value, message=message)
+TP = TopicPartition("raw-items", 0)
 
 
-def _topic(name="sink", refuse=()):
-    """A topic stand-in; a record whose id is in `refuse` is refused by the 'broker'."""
-    topic = SimpleNamespace(sent=[], headers=[], get_topic_name=lambda: name)
+def _message(value: bytes, offset: int):
+    return SimpleNamespace(value=value, topic="raw-items", partition=0, offset=offset, timestamp=1700000000000)
 
-    async def send(key, value, headers):
+
+class FakeProducer:
+    """A transactional producer: records show in `committed` only once their transaction
+    commits; a record to a topic of `refuse_on` whose id is in `refuse` is refused for good
+    by the 'broker'."""
+
+    def __init__(self, refuse=(), refuse_on=("sink", "dead")):
+        self.refuse, self.refuse_on = set(refuse), refuse_on
+        self.pending, self.committed, self.offsets = [], [], []
+
+    async def begin_transaction(self):
+        self.pending = []
+
+    async def send(self, topic, value, key=None, headers=None):
         fut = asyncio.get_running_loop().create_future()
-        record = orjson.loads(value)
-        if record.get("id") in refuse:
-            fut.set_exception(RuntimeError("broker says no"))
-            return fut
-        topic.sent.append((key, record))
-        topic.headers.append(dict(headers))
-        fut.set_result(None)
+        if topic in self.refuse_on and orjson.loads(value).get("id") in self.refuse:
+            fut.set_exception(MessageSizeTooLargeError("broker says no"))
+        else:
+            self.pending.append((topic, key, orjson.loads(value), dict(headers)))
+            fut.set_result(None)
         return fut
 
-    topic.send = AsyncMock(side_effect=send)
-    return topic
+    async def send_offsets_to_transaction(self, offsets, group):
+        self.offsets.append((offsets, group))
+
+    async def commit_transaction(self):
+        self.committed += self.pending
+
+    async def abort_transaction(self):
+        self.pending = []
+
+    def sent(self, topic):
+        return [(key, value) for t, key, value, _ in self.committed if t == topic]
+
+    def headers(self, topic):
+        return [h for t, _, _, h in self.committed if t == topic]
 
 
-def _agent(stage, sink, dead, *, settings=None, registry=None, reads_raw=True):
+def _agent(stage, *, producer=None, settings=None, registry=None, reads_raw=True):
     registry = registry or CollectorRegistry()
-    return StageAgent(
-        stage, source=None, sink=sink, dead=dead, settings=settings or Settings(),
+    agent = StageAgent(
+        stage, source="raw-items", sink="sink", dead="dead", settings=settings or Settings(),
         metrics=PipelineMetrics.create(registry, [stage.name]), reads_raw=reads_raw, final=True,
     )
+    agent.producers[TP] = producer or FakeProducer()
+    agent.consumer = SimpleNamespace(assignment=lambda: {TP})
+    return agent
 
 
 def _shout(article: Article) -> Article:
@@ -57,22 +81,20 @@ def _shout(article: Article) -> Article:
     return article
 
 
-async def test_routes_results_and_dead_letters_and_counts_them():
+async def test_routes_results_and_dead_letters_and_commits_offsets_with_them():
     registry = CollectorRegistry()
-    metrics = PipelineMetrics.create(registry, ["extract"])
-    sink, dead = _topic(), _topic("dead")
-    agent = StageAgent(
-        Stage("extract", lambda item: _shout(Article(id=item.id, body=item.text))),
-        source=None, sink=sink, dead=dead, settings=Settings(), metrics=metrics, reads_raw=True, final=True,
-    )
-    events = [_event(raw(id="a", text="hello"), 5), _event(b"{oops", 6), _event(raw(id="c", text="boom"), 7)]
-    await agent.handle(events)
+    p = FakeProducer()
+    agent = _agent(Stage("extract", lambda item: _shout(Article(id=item.id, body=item.text))),
+                   producer=p, registry=registry)
+    messages = [_message(raw(id="a", text="hello"), 5), _message(b"{oops", 6), _message(raw(id="c", text="boom"), 7)]
+    await agent.handle(TP, messages)
 
-    assert [(k, v["body"]) for k, v in sink.sent] == [(b"a", "HELLO")]
-    assert sink.sent[0][1]["processing"]["received_at"] == 1700000000.0
-    reasons = [(v["stage"], v["reason"], v["offset"]) for _, v in dead.sent]
+    assert [(k, v["body"]) for k, v in p.sent("sink")] == [(b"a", "HELLO")]
+    assert p.sent("sink")[0][1]["processing"]["received_at"] == 1700000000.0
+    reasons = [(v["stage"], v["reason"], v["offset"]) for _, v in p.sent("dead")]
     assert reasons == [("ingest", "invalid-json", 6), ("extract", "boom", 7)]
-    assert dead.sent[1][1]["record"]["id"] == "c"  # the input it failed on travels with it
+    assert p.sent("dead")[1][1]["record"]["id"] == "c"  # the input it failed on travels with it
+    assert p.offsets == [({TP: 8}, "newsflow.extract")]  # in the same transaction as the outputs
 
     get = registry.get_sample_value
     assert get("newsflow_stage_items_in_total", {"stage": "extract"}) == 3
@@ -85,15 +107,11 @@ async def test_routes_results_and_dead_letters_and_counts_them():
 
 async def test_extraction_metrics_watch_kept_ratio_and_empty_items_per_source():
     registry = CollectorRegistry()
-    sink, dead = _topic(), _topic("dead")
-    agent = StageAgent(
-        build_stages(["extract"])["extract"], source=None, sink=sink, dead=dead, settings=Settings(),
-        metrics=PipelineMetrics.create(registry, ["extract"]), reads_raw=True, final=False,
-    )
+    agent = _agent(build_stages(["extract"])["extract"], registry=registry)
     empty_page = "<html><body><div><img src='a.png'></div></body></html>"
-    events = [_event(raw(id="t", text="A short story. It ends here."), 1),
-              _event(raw(id="h", source="crawler-3", html=empty_page), 2)]
-    await agent.handle(events)
+    messages = [_message(raw(id="t", text="A short story. It ends here."), 1),
+                _message(raw(id="h", source="crawler-3", html=empty_page), 2)]
+    await agent.handle(TP, messages)
     get = registry.get_sample_value
     assert get("newsflow_extract_kept_ratio_count", {"method": "text"}) == 1
     assert get("newsflow_extract_empty_total", {"source": "crawler-3"}) == 1
@@ -103,27 +121,19 @@ async def test_a_crashing_batch_is_retried_item_by_item():
     def batch(articles):
         raise RuntimeError("model fell over")
 
-    stage = Stage("language", lambda a: a, batch=batch)
-    sink, dead = _topic(), _topic("dead")
-    agent = StageAgent(
-        stage, source=None, sink=sink, dead=dead, settings=Settings(),
-        metrics=PipelineMetrics.create(CollectorRegistry(), ["language"]), reads_raw=False, final=False,
-    )
-    events = [_event(orjson.dumps(Article(id=i, body="x")), n) for n, i in enumerate("ab")]
-    await agent.handle(events)
-    assert [k for k, _ in sink.sent] == [b"a", b"b"] and not dead.sent
+    p = FakeProducer()
+    agent = _agent(Stage("language", lambda a: a, batch=batch), producer=p, reads_raw=False)
+    await agent.handle(TP, [_message(orjson.dumps(Article(id=i, body="x")), n) for n, i in enumerate("ab")])
+    assert [k for k, _ in p.sent("sink")] == [b"a", b"b"] and not p.sent("dead")
 
 
 async def test_language_hint_agreement_is_counted():
     registry = CollectorRegistry()
-    agent = StageAgent(
-        build_stages(["language"])["language"], source=None, sink=_topic(), dead=_topic("dead"), settings=Settings(),
-        metrics=PipelineMetrics.create(registry, ["language"]), reads_raw=False, final=False,
-    )
+    agent = _agent(build_stages(["language"])["language"], registry=registry, reads_raw=False)
     english = "The government announced on Tuesday a new reform of the pension system, officials said."
-    events = [_event(orjson.dumps(Article(id=str(i), body=english, lang_hint=hint)), i)
-              for i, hint in enumerate(["en", "de", None])]
-    await agent.handle(events)
+    messages = [_message(orjson.dumps(Article(id=str(i), body=english, lang_hint=hint)), i)
+                for i, hint in enumerate(["en", "de", None])]
+    await agent.handle(TP, messages)
     get = registry.get_sample_value
     assert get("newsflow_language_hint_total", {"outcome": "agree"}) == 1
     assert get("newsflow_language_hint_total", {"outcome": "disagree"}) == 1
@@ -136,45 +146,53 @@ def _grow(item) -> list[Article]:
 
 async def test_an_output_over_the_limit_is_dead_lettered_with_the_input_and_the_batch_goes_on():
     settings = Settings(max_item_bytes=4000, max_output_ratio=4)  # records up to 16,000 bytes
-    sink, dead = _topic(), _topic("dead")
-    agent = _agent(Stage("extract", _grow), sink, dead, settings=settings)
+    p = FakeProducer()
     big, small = raw(id="big", text="x" * 2000), raw(id="small", text="short")
-    await agent.handle([_event(big, 1), _event(small, 2)])
-
-    assert [v["id"] for _, v in sink.sent] == ["big#1", "small#1", "small#2"]
-    [(key, letter)] = dead.sent
+    await _agent(Stage("extract", _grow), producer=p, settings=settings).handle(TP, [_message(big, 1),
+                                                                                    _message(small, 2)])
+    assert [v["id"] for _, v in p.sent("sink")] == ["big#1", "small#1", "small#2"]
+    [(key, letter)] = p.sent("dead")
     assert (key, letter["id"], letter["reason"], letter["offset"]) == (b"big", "big#2", "output-too-large", 1)
     assert "the limit is 16000" in letter["error"]
     assert base64.b64decode(letter["payload_b64"]) == big  # the bytes the stage received
 
 
-async def test_a_refused_record_is_dead_lettered_and_its_neighbours_are_sent():
-    sink, dead = _topic(refuse={"a#2"}), _topic("dead")
+async def test_a_refused_record_is_dead_lettered_and_the_batch_written_again_without_it():
+    p = FakeProducer(refuse={"a#2"}, refuse_on=("sink",))
     registry = CollectorRegistry()
-    agent = _agent(Stage("extract", _grow), sink, dead, registry=registry)
-    await agent.handle([_event(raw(id="a", text="one"), 1), _event(raw(id="b", text="two"), 2)])
-    assert [v["id"] for _, v in sink.sent] == ["a#1", "b#1", "b#2"]
-    [(_, letter)] = dead.sent
+    agent = _agent(Stage("extract", _grow), producer=p, registry=registry)
+    await agent.handle(TP, [_message(raw(id="a", text="one"), 1), _message(raw(id="b", text="two"), 2)])
+    assert [v["id"] for _, v in p.sent("sink")] == ["a#1", "b#1", "b#2"]  # once each: the first try was aborted
+    [(_, letter)] = p.sent("dead")
     assert (letter["id"], letter["reason"]) == ("a#2", "output-rejected") and "broker says no" in letter["error"]
     get = registry.get_sample_value
     assert get("newsflow_dead_letters_total", {"stage": "extract", "reason": "output-rejected"}) == 1
     assert get("newsflow_stage_items_out_total", {"stage": "extract"}) == 3
 
 
-async def test_a_dead_letter_that_cannot_be_written_leaves_the_input_unacknowledged():
-    agent = _agent(Stage("extract", _grow), _topic(refuse={"a#1"}), _topic("dead", refuse={"a#1"}))
-    with pytest.raises(RuntimeError, match="broker says no"):
-        await agent.handle([_event(raw(id="a", text="one"), 1)])
+async def test_a_dead_letter_that_cannot_be_written_leaves_the_input_uncommitted():
+    p = FakeProducer(refuse={"a#1"})
+    with pytest.raises(MessageSizeTooLargeError, match="broker says no"):
+        await _agent(Stage("extract", _grow), producer=p).handle(TP, [_message(raw(id="a", text="one"), 1)])
+    assert not p.committed and not p.offsets
+
+
+async def test_a_lost_partition_writes_nothing():
+    p = FakeProducer()
+    agent = _agent(Stage("extract", _grow), producer=p)
+    agent.consumer = SimpleNamespace(assignment=set)
+    await agent.handle(TP, [_message(raw(id="a", text="one"), 1)])
+    assert not p.committed and not p.offsets
 
 
 async def test_records_carry_headers_and_split_stories_share_their_parent_key():
-    sink, dead = _topic(), _topic("dead")
-    await _agent(Stage("extract", _grow), sink, dead).handle([_event(raw(id="p", text="same body"), 1)])
-    assert [k for k, _ in sink.sent] == [b"p", b"p"]
-    first, second = sink.headers
+    p = FakeProducer()
+    await _agent(Stage("extract", _grow), producer=p).handle(TP, [_message(raw(id="p", text="same body"), 1)])
+    assert [k for k, _ in p.sent("sink")] == [b"p", b"p"]
+    first, second = p.headers("sink")
     assert first["newsflow-id"] == b"p#1" and first["parent-id"] == b"p"
     assert first["schema-version"] == ARTICLE_SCHEMA.encode()
     assert len(first["content-hash"]) == 32 and first["content-hash"] != second["content-hash"]
-    again = _topic()
-    await _agent(Stage("extract", _grow), again, _topic("dead")).handle([_event(raw(id="p", text="same body"), 9)])
-    assert again.headers[0]["content-hash"] == first["content-hash"]  # stable across re-processing
+    again = FakeProducer()
+    await _agent(Stage("extract", _grow), producer=again).handle(TP, [_message(raw(id="p", text="same body"), 9)])
+    assert again.headers("sink")[0]["content-hash"] == first["content-hash"]  # stable across re-processing
