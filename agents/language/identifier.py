@@ -21,6 +21,7 @@ LINGUA_SCRIPTS = frozenset({"Latn", "Cyrl", "Arab", "Deva", "Beng", "Hani"})
 # Tokens that carry no language: links, addresses, handles.
 _NON_LINGUISTIC = re.compile(r"\S+://\S*|www\.\S+|\S+@\S+|[@#]\w+")
 _CODE_CHARS = re.compile(r"[{}()\[\];=<>$\\|&*/_]")
+# Characters of written Cantonese that Mandarin does not use: two make Chinese text Cantonese.
 _CANTONESE = set("嘅係咗唔佢嘢啲喺冇嚟哋咁乜嗰噉")
 
 
@@ -30,7 +31,7 @@ class Route(NamedTuple):
 
     path: str
     sample: str
-    counts: dict
+    counts: dict[str, int]
     dominant: Optional[str]
     n_letters: int
     answer: Optional[cld2.Answer]  # CLD2's, when it was asked on the way
@@ -88,7 +89,7 @@ class LanguageIdentifier:
         script_table()
         if any(t.get("lex") for t in self.bias.values()):
             word_lists()
-        self.ngrams
+        _ = self.ngrams  # loaded now rather than on the first paragraph
         lingua_scores.warm_up()
 
     def identify(self, text: str, hint: Optional[str] = None) -> Language:
