@@ -124,7 +124,7 @@ def dominant(counts: dict[str, int]) -> Optional[str]:
         return "Kana"  # Japanese mixes kana and kanji
     if counts.get("Hang", 0) and counts.get("Hang", 0) + counts.get("Hani", 0) >= max(counts.values()):
         return "Hang"
-    return max(counts, key=counts.get)
+    return max(sorted(counts), key=counts.get)  # a tie goes to the first name: the same answer in every process
 
 
 def script_of(text: str) -> Optional[str]:
