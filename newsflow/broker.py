@@ -21,7 +21,7 @@ def run(action: str, settings: Settings, *, quiet: bool = False) -> int:
     env = {
         **os.environ,
         "NEWSFLOW_STATE_DIR": settings.state_dir,
-        "NEWSFLOW_KAFKA_PORT": os.environ.get("NEWSFLOW_KAFKA_PORT", port_of(settings)),
+        "NEWSFLOW_KAFKA_PORT": port_of(settings),  # the embedded broker listens where NEWSFLOW_BROKER points
     }
     out = subprocess.DEVNULL if quiet else None
     return subprocess.run(["bash", str(SCRIPT), action], env=env, stdout=out).returncode
