@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import logging
 import os
 import sys
 from dataclasses import fields
@@ -151,12 +152,21 @@ def parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Optional[list[str]] = None) -> int:
+    from aiokafka.errors import KafkaConnectionError
+
     args = parser().parse_args(argv)
+    if args.command in ("publish", "tail"):  # their errors reach the user as one line from here
+        logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     try:
-        return args.func(args, _settings(args))
+        settings = _settings(args)
+        return args.func(args, settings)
     except (ValueError, FileNotFoundError, InputError) as exc:  # a usage error or a missing model
         print(f"newsflow {args.command}: {exc}", file=sys.stderr)
         return 2
+    except KafkaConnectionError:
+        print(f"newsflow {args.command}: no Kafka broker answers at {settings.broker} "
+              "(start one with `newsflow broker start`, or set NEWSFLOW_BROKER / --broker)", file=sys.stderr)
+        return 1
 
 
 if __name__ == "__main__":

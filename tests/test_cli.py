@@ -79,3 +79,12 @@ def test_enrich_in_two_processes_gives_the_same_lines_in_the_same_order():
 def test_enrich_names_a_missing_file_in_one_line():
     done = _enrich("no-such.jsonl")
     assert done.returncode == 2 and done.stderr.decode().strip() == "newsflow enrich: no-such.jsonl: no such file or directory"
+
+
+def test_publish_to_no_broker_is_one_line(tmp_path):
+    item = tmp_path / "one.jsonl"
+    item.write_text('{"id": "x", "text": "hi"}\n')
+    done = subprocess.run([sys.executable, "-m", "newsflow.cli", "publish", str(item), "--quiet",
+                           "--broker", "127.0.0.1:1"], capture_output=True, text=True, timeout=120, cwd=ROOT)
+    assert done.returncode == 1 and done.stderr.strip().count("\n") == 0, done.stderr
+    assert "no Kafka broker answers at 127.0.0.1:1" in done.stderr
