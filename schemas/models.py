@@ -188,6 +188,12 @@ class Article:
     tokens: Optional[list[int]] = None
     entities: list[Entity] = field(default_factory=list)
     entity_groups: list[EntityGroup] = field(default_factory=list)
+    # The stories stage (optional): None when it did not run.
+    content_hash: Optional[str] = None  # of the normalised body: equal for exact copies
+    duplicate_of: Optional[str] = None  # id of the first article this one copies (exactly or nearly)
+    story_id: Optional[str] = None  # one id for every article about the same event, in any language
+    story_score: Optional[float] = None  # 0..1: how strongly it joined the story (1.0 when it started it)
+    story_reason: Optional[list[str]] = None  # the top entities, numbers or words it shares with the story
     processing: Processing = field(default_factory=Processing)
 
 

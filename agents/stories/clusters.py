@@ -1,0 +1,168 @@
+"""Online story clustering: each article joins the most similar live story, or starts one.
+
+An article and a story are compared twice, on words (cosine of tf-idf vectors: same-language
+articles) and on anchors (cosine of idf-weighted numbers, place ids and name skeletons: any
+language); the better of the two, with the anchors scaled by `anchor_weight`, is the score. A
+story keeps the sum of its members' vectors cut to its `max_terms` / `max_anchors` heaviest
+entries, so its state is bounded, and leaves the index when no article joined it for `window_s`.
+"""
+from __future__ import annotations
+
+import hashlib
+import math
+from collections import Counter, OrderedDict, defaultdict
+from dataclasses import dataclass, field
+from typing import Optional
+
+from newsflow.agents.stories.features import Features
+from newsflow.agents.stories.weights import DocumentFrequencies
+
+Vector = dict[str, float]
+
+
+@dataclass(slots=True)
+class StoryParams:
+    window_s: float = 3 * 24 * 3600.0  # a story with no new article for this long is cold
+    threshold: float = 0.3  # a score that joins a story outright
+    # A weaker score joins when it clearly beats the runner-up: articles whose anchors are
+    # few or noisy (caseless scripts) score lower against every story, the right one included.
+    low_threshold: float = 0.15
+    margin: float = 2.0
+    anchor_weight: float = 1.0
+    max_terms: int = 200
+    max_anchors: int = 100
+    common_share: float = 0.25  # keys in more of the recent articles do not select candidates
+    max_stories: int = 200_000
+
+
+@dataclass(slots=True)
+class Story:
+    id: str
+    updated: float
+    size: int = 0
+    terms: Vector = field(default_factory=dict)
+    anchors: Vector = field(default_factory=dict)
+    labels: dict[str, str] = field(default_factory=dict)
+    term_norm: float = 0.0
+    anchor_norm: float = 0.0
+
+
+@dataclass(slots=True)
+class Assignment:
+    story_id: str
+    score: float
+    reason: list[str]
+    created: bool
+
+
+def new_story_id(article_id: str) -> str:
+    return "story-" + hashlib.blake2b(article_id.encode("utf-8"), digest_size=8).hexdigest()
+
+
+def _unit(bag, df: DocumentFrequencies) -> Vector:
+    vec = {k: (1.0 + math.log(n)) * df.idf(k) for k, n in bag.items() if n > 0}
+    norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+    return {k: v / norm for k, v in vec.items()}
+
+
+def _norm(vec: Vector) -> float:
+    return math.sqrt(sum(v * v for v in vec.values())) or 1.0
+
+
+class StoryIndex:
+    def __init__(self, params: Optional[StoryParams] = None):
+        self.p = params or StoryParams()
+        self.df = DocumentFrequencies()
+        self.names = DocumentFrequencies()  # skeletons cased-script articles used as names
+        self.stories: OrderedDict[str, Story] = OrderedDict()  # least recently joined first
+        self._postings: dict[str, set[str]] = defaultdict(set)
+
+    def __len__(self) -> int:
+        return len(self.stories)
+
+    def assign(self, article_id: str, feats: Features, now: float) -> Assignment:
+        self.expire(now)
+        self.names.add(k for k in feats.anchors if k[0] == "~")
+        bag = feats.anchors + Counter({k: n for k, n in feats.caseless.items() if k in self.names.df})
+        self.df.add(list(feats.terms) + list(bag))
+        terms, anchors = _unit(feats.terms, self.df), _unit(bag, self.df)
+        best, score, second, parts = self._best(terms, anchors)
+        joins = score >= self.p.threshold or (score >= self.p.low_threshold and score >= self.p.margin * second)
+        if best is None or not joins:
+            story = Story(new_story_id(article_id), now)
+            self.stories[story.id] = story
+            self._add(story, terms, anchors, feats, now)
+            return Assignment(story.id, 1.0, [], True)
+        reason = [best.labels.get(k, k) for k, _ in sorted(parts.items(), key=lambda kv: -kv[1])[:5]]
+        self._add(best, terms, anchors, feats, now)
+        return Assignment(best.id, round(score, 4), reason, False)
+
+    def _best(self, terms: Vector, anchors: Vector) -> tuple[Optional[Story], float, float, Vector]:
+        """The best story, its score, the runner-up's score and what each shared key gave."""
+        t_dot: dict[str, float] = defaultdict(float)
+        a_dot: dict[str, float] = defaultdict(float)
+        for vec, dots, side in ((terms, t_dot, "terms"), (anchors, a_dot, "anchors")):
+            for k, w in vec.items():
+                if self.df.share(k) > self.p.common_share:
+                    continue
+                for sid in self._postings.get(k, ()):
+                    dots[sid] += w * getattr(self.stories[sid], side).get(k, 0.0)
+        best, best_score, second = None, 0.0, 0.0
+        for sid in set(t_dot) | set(a_dot):
+            s = self.stories[sid]
+            score = max(t_dot.get(sid, 0.0) / s.term_norm, self.p.anchor_weight * a_dot.get(sid, 0.0) / s.anchor_norm)
+            if best is None or score > best_score:
+                best, best_score, second = s, score, best_score
+            elif score > second:
+                second = score
+        if best is None:
+            return None, 0.0, 0.0, {}
+        parts = {k: w * best.anchors[k] / best.anchor_norm for k, w in anchors.items() if k in best.anchors}
+        for k, w in terms.items():
+            if k in best.terms:
+                parts[k] = w * best.terms[k] / best.term_norm
+        return best, best_score, second, parts
+
+    def _add(self, story: Story, terms: Vector, anchors: Vector, feats: Features, now: float) -> None:
+        for vec, side, cap in ((terms, story.terms, self.p.max_terms), (anchors, story.anchors, self.p.max_anchors)):
+            for k, w in vec.items():
+                if k not in side:
+                    self._postings[k].add(story.id)
+                side[k] = side.get(k, 0.0) + w
+            if len(side) > 2 * cap:
+                for k in sorted(side, key=side.__getitem__)[: len(side) - cap]:
+                    del side[k]
+                    story.labels.pop(k, None)
+                    self._unpost(k, story.id)
+        for k in feats.labels.keys() & story.anchors.keys() - story.labels.keys():
+            story.labels[k] = feats.labels[k]
+        story.term_norm, story.anchor_norm = _norm(story.terms), _norm(story.anchors)
+        story.size += 1
+        story.updated = now
+        self.stories.move_to_end(story.id)
+
+    def _unpost(self, key: str, sid: str) -> None:
+        ids = self._postings.get(key)
+        if ids is not None:
+            ids.discard(sid)
+            if not ids:
+                del self._postings[key]
+
+    def touch(self, story_id: str, now: float) -> bool:
+        """A duplicate keeps its story warm without changing what the story is about."""
+        story = self.stories.get(story_id)
+        if story is None:
+            return False
+        story.size += 1
+        story.updated = now
+        self.stories.move_to_end(story_id)
+        return True
+
+    def expire(self, now: float) -> None:
+        while self.stories:
+            story = next(iter(self.stories.values()))
+            if now - story.updated <= self.p.window_s and len(self.stories) <= self.p.max_stories:
+                return
+            del self.stories[story.id]
+            for k in list(story.terms) + list(story.anchors):
+                self._unpost(k, story.id)

@@ -1,0 +1,169 @@
+"""What an article says, as two bags: `terms` (its own words, per language) and `anchors`
+(numbers, linked place ids and name skeletons: the same in every language it is translated into).
+
+Reads the segment stage's tokens and sentences and the entities stage's places; only the title,
+which segment does not see, goes through segment's tokenizer here.
+"""
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from newsflow.agents.segment import tokens as tokenize
+from newsflow.agents.stories.translit import skeleton
+from newsflow.schemas import Article
+
+TITLE_WEIGHT = 2  # a headline word counts as two body words
+_THOUSANDS = re.compile(r"(?<=\d)[.,'\u00a0\u202f\u2009 ](?=\d{3}(?!\d))")
+_DIGITS = re.compile(r"\d+")
+_NUMBER_GAP = {" ", "\u00a0", "\u202f", "\u2009"}
+_ARABIC_CONJ, _ARABIC_DEF = "و", "ال"
+_HANGUL_PARTICLES = ("에서", "에게", "으로", "까지", "부터", "처럼", "은", "는", "이", "가", "을", "를",
+                     "의", "에", "도", "와", "과", "로", "만")
+_MIN_CASELESS_SKELETON = 3  # every word of a caseless script is a name candidate: ask for more
+_MIN_CASED_SKELETON = 2
+
+
+@dataclass(slots=True)
+class Features:
+    words: list[str] = field(default_factory=list)  # case-folded body words, for shingles
+    terms: Counter = field(default_factory=Counter)
+    anchors: Counter = field(default_factory=Counter)
+    # Skeletons of every word of a caseless script (Arabic, Devanagari, Hangul, Katakana): most
+    # are not names, so they count only where a cased-script article used them as one.
+    caseless: Counter = field(default_factory=Counter)
+    labels: dict[str, str] = field(default_factory=dict)  # anchor -> what a reader recognises
+
+
+def _script(ch: str) -> str:
+    o = ord(ch)
+    if 0x0600 <= o <= 0x06FF or 0x0750 <= o <= 0x077F or 0xFB50 <= o <= 0xFEFF:
+        return "arab"
+    if 0x0900 <= o <= 0x097F:
+        return "deva"
+    if 0xAC00 <= o <= 0xD7A3:
+        return "hang"
+    if 0x30A0 <= o <= 0x30FF:
+        return "kana"
+    if 0x3040 <= o <= 0x309F or 0x3400 <= o <= 0x9FFF or 0xF900 <= o <= 0xFAFF:
+        return "han"
+    return "cased" if ch.isupper() or ch.islower() else "other"
+
+
+def _stem_caseless(word: str, script: str) -> str:
+    """Drops the clitics glued to a name: Arabic "and"/"the", a Korean particle."""
+    if script == "arab":
+        if word.startswith(_ARABIC_CONJ) and len(word) > 3:
+            word = word[1:]
+        if word.startswith(_ARABIC_DEF) and len(word) > 4:
+            word = word[2:]
+    elif script == "hang" and len(word) >= 3:
+        for particle in _HANGUL_PARTICLES:
+            if word.endswith(particle) and len(word) - len(particle) >= 2:
+                return word[: -len(particle)]
+    return word
+
+
+class _Reader:
+    def __init__(self, feats: Features, weight: int):
+        self.f = feats
+        self.weight = weight
+        self.run = ""  # adjacent Han/Kana characters (one token each from segment)
+        self.run_end = -1
+        self.number: tuple[int, str] | None = None  # (end, digits) of the last number token
+
+    def name(self, word: str, min_len: int, cased: bool = False) -> None:
+        skel = skeleton(word)
+        if len(skel) >= min_len:
+            key = "~" + skel
+            (self.f.anchors if cased else self.f.caseless)[key] += 1
+            self.f.labels.setdefault(key, word)
+
+    def number_token(self, text: str, start: int, end: int, gap: str) -> None:
+        if self.number and gap in _NUMBER_GAP and start - self.number[0] == 1 and len(text) == 3 and text.isdigit():
+            old = "#" + self.number[1]
+            self.f.anchors[old] -= 1
+            if not self.f.anchors[old]:
+                del self.f.anchors[old]
+            digits = self.number[1] + text
+            self.add_number(digits, end)
+            return
+        for run in _DIGITS.findall(_THOUSANDS.sub("", text)):
+            self.add_number(str(int(run)), end)
+
+    def add_number(self, digits: str, end: int) -> None:
+        key = "#" + digits
+        self.f.anchors[key] += self.weight
+        self.f.labels.setdefault(key, digits)
+        self.number = (end, digits)
+
+    def flush_run(self) -> None:
+        run = self.run
+        if len(run) > 1:
+            for i in range(len(run) - 1):
+                self.f.terms[run[i : i + 2]] += self.weight
+        elif run:
+            self.f.terms[run] += self.weight
+        self.run = ""
+
+
+def _read(feats: Features, text: str, offsets: list[int], starts: set[int], weight: int, words: bool) -> None:
+    r = _Reader(feats, weight)
+    prev_end = 0
+    kana = ""
+    for i in range(0, len(offsets) - 1, 2):
+        s, e = offsets[i], offsets[i + 1]
+        tok = text[s:e]
+        gap = text[prev_end:s]
+        prev_end = e
+        first = tok[0]
+        script = _script(first)
+        if script in ("han", "kana") and len(tok) == 1:
+            if s != r.run_end:
+                r.flush_run()
+                if kana:
+                    r.name(kana, _MIN_CASELESS_SKELETON)
+                kana = ""
+            r.run += tok
+            r.run_end = e
+            kana = kana + tok if script == "kana" and tok != "ー" or (tok == "ー" and kana) else kana
+            continue
+        if any(c.isdigit() for c in tok):
+            r.number_token(tok, s, e, gap)
+            continue
+        if not any(c.isalpha() for c in tok):
+            continue
+        low = tok.casefold()
+        if words:
+            feats.words.append(low)
+        if script == "cased":
+            if len(low) >= 3:
+                feats.terms[low] += weight
+            if first.isupper() and s not in starts:
+                r.name(tok, _MIN_CASED_SKELETON, cased=True)
+        elif script in ("arab", "deva", "hang", "kana"):
+            feats.terms[low] += weight
+            r.name(_stem_caseless(tok, script), _MIN_CASELESS_SKELETON)
+        else:
+            feats.terms[low] += weight
+    r.flush_run()
+    if kana:
+        r.name(kana, _MIN_CASELESS_SKELETON)
+
+
+def features(article: Article) -> Features:
+    feats = Features()
+    body = article.body
+    # A capital at a sentence start says nothing, unless a mention starts there.
+    starts = {sp.start for sp in article.sentences} - {e.start for e in article.entities}
+    _read(feats, body, article.tokens or tokenize(body), starts, 1, True)
+    if article.title:
+        _read(feats, article.title, tokenize(article.title), {0}, TITLE_WEIGHT, False)
+    for ent in article.entities:
+        for place in (ent.place, ent.related):
+            if place is not None:
+                key = "@" + place.id
+                feats.anchors[key] += 1
+                feats.labels.setdefault(key, place.name)
+    return feats
