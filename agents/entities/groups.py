@@ -210,4 +210,16 @@ def _name_like(e: Entity, words: tuple[str, ...]) -> bool:
 
 
 def _contains_word(text: str, name: str) -> bool:
-    return re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text) is not None
+    """`name` in `text` with no word character (regex `\\w`) either side. Not a regex per name:
+    a stream's names overflow `re`'s cache, and compiling them cost more than the grouping."""
+    start = text.find(name)
+    while start >= 0:
+        end = start + len(name)
+        if not (start and _word_char(text[start - 1])) and not (end < len(text) and _word_char(text[end])):
+            return True
+        start = text.find(name, start + 1)
+    return False
+
+
+def _word_char(c: str) -> bool:
+    return c.isalnum() or c == "_"

@@ -3,10 +3,11 @@ and for the places a model missed."""
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 from typing import Iterator, Optional
 
 from newsflow.agents.entities.mentions import Taken, token_edges
-from newsflow.agents.entities.places import gazetteer, stop_words
+from newsflow.agents.entities.places import MIN_SCAN_LEN, gazetteer, stop_words
 from newsflow.agents.entities.reading import NO_ENTITY_LANGUAGES, reading_language
 from newsflow.schemas import Article, Entity, Place
 
@@ -31,7 +32,7 @@ def gazetteer_locations(
     while i < n:
         hit = None
         if body[starts[i]].isupper():
-            hit = next(((k, text, names[text]) for k, text in names_at(body, starts, ends, i, names)
+            hit = next(((k, text, names.places[text]) for k, text in names_at(body, starts, ends, i, names)
                         if text.lower() not in lowered), None)
         if hit and _inside_longer_name(body, starts, ends, i, i + hit[0] - 1, lang):
             hit = None  # "Real Madrid", "Paris Saint-Germain", "London School of Economics"
@@ -49,16 +50,28 @@ def gazetteer_locations(
         )
 
 
+@dataclass(frozen=True)
+class KnownNames:
+    """The gazetteer's names for text in one language (`Gazetteer.scan_names`), and the first
+    MIN_SCAN_LEN characters of each: a token that starts no name is passed over at once."""
+
+    places: dict[str, Optional[Place]]
+    heads: frozenset[str]
+
+
 @functools.cache
-def scan_names(lang: str) -> dict[str, Optional[Place]]:
-    return gazetteer().scan_names(lang)
+def scan_names(lang: str) -> KnownNames:
+    places = gazetteer().scan_names(lang)
+    return KnownNames(places, frozenset(name[:MIN_SCAN_LEN] for name in places))
 
 
-def names_at(body: str, starts: list[int], ends: list[int], i: int, names) -> Iterator[tuple[int, str]]:
+def names_at(body: str, starts: list[int], ends: list[int], i: int, names: KnownNames) -> Iterator[tuple[int, str]]:
     """(token count, text) of the known names that start at token i, longest first."""
+    if body[starts[i] : starts[i] + MIN_SCAN_LEN] not in names.heads:
+        return
     for k in range(min(MAX_SCAN_NGRAM, len(starts) - i), 0, -1):
         text = body[starts[i] : ends[i + k - 1]]
-        if "\n" not in text and text in names:
+        if "\n" not in text and text in names.places:
             yield k, text
 
 
