@@ -90,6 +90,29 @@ def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
+    from newsflow.status import read_status, render
+
+    status = asyncio.run(read_status(settings))
+    print(render(settings, status))
+    return 0 if not status.missing else 3
+
+
+def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
+    from newsflow.replay import Selection, describe, read_letters, replay, selected
+
+    chosen = Selection(frozenset(args.reason or ()), frozenset(args.stage or ()), frozenset(args.id or ()))
+    letters = selected(asyncio.run(read_letters(settings)), chosen)
+    if args.limit is not None:
+        letters = letters[: args.limit]
+    sent, skipped = asyncio.run(replay(settings, letters, dry_run=args.dry_run))
+    if letters:
+        print(describe(letters), file=sys.stderr)
+    verb = "would send" if args.dry_run else "sent"
+    print(f"{verb} {sent} dead letters back to their topics; skipped {skipped} (no bytes or topic)", file=sys.stderr)
+    return 0
+
+
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from newsflow.demo import run_demo
 
@@ -142,6 +165,17 @@ def parser() -> argparse.ArgumentParser:
                    help="leave out token offsets (env NEWSFLOW_TOKENS=0)")
     e.set_defaults(func=cmd_enrich)
 
+    st = sub.add_parser("status", parents=[common], help="broker, topics, and each stage's lag (exit 3: topics missing)")
+    st.set_defaults(func=cmd_status)
+
+    r = sub.add_parser("replay", parents=[common], help="send dead letters' bytes back to the topic they came from")
+    r.add_argument("--reason", action="append", help="only this reason code (repeatable)")
+    r.add_argument("--stage", action="append", help="only dead letters of this stage (repeatable)")
+    r.add_argument("--id", action="append", help="only this item id (repeatable)")
+    r.add_argument("--limit", type=int, help="at most this many")
+    r.add_argument("--dry-run", action="store_true", help="list what would be sent, send nothing")
+    r.set_defaults(func=cmd_replay)
+
     d = sub.add_parser("demo", parents=[common], help="broker + worker + sample items, printed; then stop")
     d.set_defaults(func=cmd_demo)
 
@@ -155,7 +189,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     from aiokafka.errors import KafkaConnectionError
 
     args = parser().parse_args(argv)
-    if args.command in ("publish", "tail"):  # their errors reach the user as one line from here
+    if args.command in ("publish", "tail", "status", "replay"):  # their errors reach the user as one line from here
         logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     try:
         settings = _settings(args)

@@ -18,11 +18,12 @@ class Hop(NamedTuple):
     stage: str
     source: str
     sink: str
+    group: str  # the stage's consumer group: its committed offsets are its progress
 
 
 def hops(s: Settings) -> list[Hop]:
     chain = [s.topic_raw, *(f"{s.topic_prefix}{spec.name}" for spec in STAGES[:-1]), s.topic_enriched]
-    return [Hop(spec.name, chain[i], chain[i + 1]) for i, spec in enumerate(STAGES)]
+    return [Hop(spec.name, chain[i], chain[i + 1], f"{s.app_id}.{spec.name}") for i, spec in enumerate(STAGES)]
 
 
 def topic_names(s: Settings) -> list[str]:
