@@ -22,6 +22,7 @@ if TYPE_CHECKING:
 class StageSpec:
     name: str  # --stages, the `stage` metric label, a dead letter's `stage`
     adds: str  # what it adds to the record: the README's stage table
+    optional: bool = False  # left out of the default flow ("all"); selected by name in --stages
 
     @property
     def module(self) -> str:
@@ -36,6 +37,7 @@ STAGES: tuple[StageSpec, ...] = (
     StageSpec("language", "language and script of the article and of foreign spans"),
     StageSpec("segment", "paragraphs, sentences and tokens as offsets into the body"),
     StageSpec("entities", "named entities, entity groups, linked places"),
+    StageSpec("stories", "story id, duplicates of earlier articles", optional=True),
 )
 STAGE_ORDER = tuple(s.name for s in STAGES)
 
@@ -43,9 +45,10 @@ __all__ = ["STAGES", "STAGE_ORDER", "Stage", "StageError", "StageSpec", "build_s
 
 
 def parse_stage_list(spec: Optional[str]) -> list[str]:
-    """'language,segment' -> in flow order; raises ValueError on unknown names."""
+    """'language,segment' -> in flow order; raises ValueError on unknown names. None or "all"
+    is the default flow: every stage but the optional ones."""
     if not spec or spec == "all":
-        return list(STAGE_ORDER)
+        return [s.name for s in STAGES if not s.optional]
     names = [s.strip() for s in spec.split(",") if s.strip()]
     unknown = sorted(set(names) - set(STAGE_ORDER))
     if unknown:
