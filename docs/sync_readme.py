@@ -21,12 +21,14 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 
 
 def stage_table() -> str:
-    s = Settings()
     rows = ["| stage | code | reads | writes | adds |", "|---|---|---|---|---|"]
-    for spec, hop in zip(STAGES, hops(s)):
+    optional = [sp.name for sp in STAGES if sp.optional]
+    for spec, hop in zip(STAGES, hops(Settings(optional_stages=",".join(optional)))):
+        adds = f"optional (`NEWSFLOW_OPTIONAL_STAGES={spec.name}`): {spec.adds}" if spec.optional else spec.adds
         rows.append(f"| `{spec.name}` | [`agents/{spec.name}/`](agents/{spec.name}/) | `{hop.source}` | "
-                    f"`{hop.sink}` | {spec.adds} |")
-    return "\n".join(rows) + "\n"
+                    f"`{hop.sink}` | {adds} |")
+    last = [h for h in hops(Settings())][-1]
+    return "\n".join(rows) + f"\n\nWith no optional stage on, `{last.stage}` writes `{last.sink}`.\n"
 
 
 def example() -> str:

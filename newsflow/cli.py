@@ -14,13 +14,17 @@ from newsflow.inputs import InputError
 from newsflow.streams.config import Settings, env_name
 
 _FLAGS = {f.metadata["flag"]: f for f in fields(Settings) if f.metadata.get("flag")}
-_STAGES_HELP = f"comma-separated subset of {','.join(STAGE_ORDER)} (default: all)"
+_STAGES_HELP = f"comma-separated subset of {','.join(STAGE_ORDER)} (default: all but the optional ones)"
 
 
-def _add_setting(parser: argparse.ArgumentParser, flag: str) -> None:
+def _add_setting(parser: argparse.ArgumentParser, flag: str, *aliases: str) -> None:
     f = _FLAGS[flag]
     kind = {"int": int, "float": float}.get(str(f.type), str)
-    parser.add_argument(flag, dest=f.name, type=kind, help=f"{f.metadata['help']} (env {env_name(f)})")
+    parser.add_argument(flag, *aliases, dest=f.name, type=kind, help=f"{f.metadata['help']} (env {env_name(f)})")
+
+
+def _processes(settings: Settings) -> int:
+    return settings.processes or os.cpu_count() or 1
 
 
 def _settings(args: argparse.Namespace) -> Settings:
@@ -30,9 +34,16 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from newsflow.agents import parse_stage_list
+    from newsflow.streams.topics import flow
+
+    stages = [spec.name for spec in flow(settings)] if args.stages == "all" else parse_stage_list(args.stages)
+    if _processes(settings) > 1:
+        from newsflow.streams.processes import run_processes
+
+        return run_processes(settings, stages, _processes(settings))
     from newsflow.streams.worker import run_worker
 
-    run_worker(settings, parse_stage_list(args.stages))
+    run_worker(settings, stages)
     return 0
 
 
@@ -80,7 +91,7 @@ def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
     try:
         ok, failed = run(
             iter_items(args.paths), sys.stdout.buffer, dead, settings=settings, stages=args.stages,
-            batch_size=args.batch_size or 64, jobs=args.jobs or os.cpu_count() or 1,
+            batch_size=args.batch_size or 64, jobs=_processes(settings),
         )
     finally:
         if dead is not sys.stderr.buffer:
@@ -138,6 +149,7 @@ def parser() -> argparse.ArgumentParser:
     w = sub.add_parser("worker", parents=[common], help="run the Faust worker (all stages or --stages)")
     w.add_argument("--stages", default="all", help=_STAGES_HELP)
     _add_setting(w, "--metrics-port")
+    _add_setting(w, "--processes")
     _add_setting(w, "--batch-size")
     w.set_defaults(func=cmd_worker)
 
@@ -159,7 +171,7 @@ def parser() -> argparse.ArgumentParser:
     e.add_argument("--stages", default="all", help=_STAGES_HELP)
     e.add_argument("--dead-letters", metavar="PATH", help="write dead letters here instead of stderr")
     _add_setting(e, "--batch-size")
-    e.add_argument("--jobs", type=int, help="processes to run the stages in (default: the machine's cores)")
+    _add_setting(e, "--processes", "--jobs")
     e.add_argument("--quiet", action="store_true", help="no summary line on stderr")
     e.add_argument("--no-tokens", dest="tokens", action="store_false", default=None,
                    help="leave out token offsets (env NEWSFLOW_TOKENS=0)")

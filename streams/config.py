@@ -41,7 +41,7 @@ class Settings:
     topic_enriched: str = setting("enriched-articles", "topic of enriched articles, for consumers")
     topic_dead: str = setting("dead-letters", "topic of items that could not be processed")
     topic_prefix: str = setting("newsflow.", "prefix of the internal topics between stages (`<prefix><stage>`)")
-    partitions: int = setting(3, "partitions of the topics newsflow creates")
+    partitions: int = setting(6, "partitions of the topics newsflow creates: at least the worker processes of one stage")
     compression: str = setting("zstd", "compression of the topics newsflow creates and of its producers: "
                                "zstd, lz4, gzip or none")
     retention_hours: int = setting(168, "how long the topics newsflow creates keep records, hours")
@@ -50,6 +50,10 @@ class Settings:
                                  "(false: at least once, idempotent producers only)")
     session_timeout: float = setting(30.0, "consumer group session timeout, seconds")
     # Processing
+    optional_stages: str = setting("", "optional stages to run in the flow, comma-separated (`stories`); "
+                                   "every worker of one app must agree")
+    processes: int = setting(0, "processes of `newsflow worker` (each a member of every stage's group) and of "
+                             "`newsflow enrich`; 0: one per core", flag="--processes")
     batch_size: int = setting(32, "most records per stage call", flag="--batch-size")
     batch_within: float = setting(0.2, "seconds a stage waits to fill a batch")
     max_item_bytes: int = setting(8 * 1024 * 1024, "raw items larger than this are refused by `publish` and "

@@ -10,7 +10,7 @@ from typing import NamedTuple
 
 import faust
 
-from newsflow.agents import STAGES
+from newsflow.agents import STAGES, StageSpec
 from newsflow.streams.config import Settings
 
 
@@ -21,9 +21,20 @@ class Hop(NamedTuple):
     group: str  # the stage's consumer group: its committed offsets are its progress
 
 
+def flow(s: Settings) -> list[StageSpec]:
+    """The stages items go through: every declared stage but the optional ones not switched on
+    by NEWSFLOW_OPTIONAL_STAGES (all workers of one app must agree on it)."""
+    wanted = {n.strip() for n in s.optional_stages.split(",") if n.strip()}
+    unknown = wanted - {spec.name for spec in STAGES if spec.optional}
+    if unknown:
+        raise ValueError(f"NEWSFLOW_OPTIONAL_STAGES: no optional stage {', '.join(sorted(unknown))}")
+    return [spec for spec in STAGES if not spec.optional or spec.name in wanted]
+
+
 def hops(s: Settings) -> list[Hop]:
-    chain = [s.topic_raw, *(f"{s.topic_prefix}{spec.name}" for spec in STAGES[:-1]), s.topic_enriched]
-    return [Hop(spec.name, chain[i], chain[i + 1], f"{s.app_id}.{spec.name}") for i, spec in enumerate(STAGES)]
+    stages = flow(s)
+    chain = [s.topic_raw, *(f"{s.topic_prefix}{spec.name}" for spec in stages[:-1]), s.topic_enriched]
+    return [Hop(spec.name, chain[i], chain[i + 1], f"{s.app_id}.{spec.name}") for i, spec in enumerate(stages)]
 
 
 def topic_names(s: Settings) -> list[str]:

@@ -14,19 +14,19 @@ from typing import Optional, Sequence
 import faust
 from prometheus_client import CollectorRegistry
 
-from newsflow.agents import STAGE_ORDER, build_stages
+from newsflow.agents import build_stages
 from newsflow.agents.stage import warm_up
 from newsflow.streams.app import create_app
 from newsflow.streams.config import Settings
 from newsflow.streams.metrics import PipelineMetrics
 from newsflow.streams.stage_agent import StageAgent
-from newsflow.streams.topics import Topics, hops
+from newsflow.streams.topics import Topics, flow, hops
 
 
 def build(
     settings: Settings, stages: Optional[Sequence[str]] = None, registry: Optional[CollectorRegistry] = None
 ) -> faust.App:
-    stages = list(stages or STAGE_ORDER)
+    stages = list(stages or [spec.name for spec in flow(settings)])
     registry = registry or CollectorRegistry()
     app = create_app(settings, registry)
     topics = Topics.declare(app, settings)

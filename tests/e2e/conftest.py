@@ -81,6 +81,7 @@ def pipeline_env(broker, tmp_path, run_ids) -> dict[str, str]:
         "NEWSFLOW_TOPIC_DEAD": f"dead-letters-{run}",
         "NEWSFLOW_TOPIC_PREFIX": f"newsflow-{run}.",
         "NEWSFLOW_PARTITIONS": "2",
+        "NEWSFLOW_PROCESSES": "1",
         "NEWSFLOW_METRICS_PORT": str(_free_port()),
         "NEWSFLOW_SESSION_TIMEOUT": "10",
         "NEWSFLOW_STATE_DIR": str(tmp_path / "state"),
