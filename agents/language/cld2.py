@@ -49,6 +49,12 @@ def is_sure(answer: Answer) -> bool:
     return bool(reliable and details and details[0][1] >= 95 and details[0][0] not in _DOUBT)
 
 
+def alone(answer: Answer) -> Optional[str]:
+    """The one language CLD2 found, when it found one only and is sure of it; else None."""
+    reliable, details = answer
+    return details[0][0] if reliable and len(details) == 1 else None
+
+
 def fix_variant(code: str, dominant: Optional[str]) -> str:
     """Kurdish by script: Sorani in Arabic script, Kurmanji otherwise."""
     if code in ("kmr", "ckb"):

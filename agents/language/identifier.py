@@ -16,6 +16,7 @@ from newsflow.schemas import Language
 
 UNDETERMINED = Language("und", 0.0)
 MAX_CHARS = 3000  # enough text for any detector; bounds the cost of huge bodies
+RUN_CACHE = 4096  # script runs whose answers are kept (short strings: well under 1 MB)
 # Scripts lingua covers: short text goes to lingua only in these.
 LINGUA_SCRIPTS = frozenset({"Latn", "Cyrl", "Arab", "Deva", "Beng", "Hani"})
 # Tokens that carry no language: links, addresses, handles.
@@ -34,7 +35,7 @@ class Route(NamedTuple):
     counts: dict[str, int]
     dominant: Optional[str]
     n_letters: int
-    answer: Optional[cld2.Answer]  # CLD2's, when it was asked on the way
+    answer: Optional[cld2.Answer]  # CLD2's on `sample`, when it was asked on the way (always on 'long')
 
 
 def _looks_like_code(text: str, n_letters: int) -> bool:
@@ -60,7 +61,7 @@ def route(text: str) -> Route:
     if SCRIPT_LANGUAGE.get(dom) and counts[dom] >= 0.6 * n_letters:
         return to("script")
     if n_letters >= long_text.LONG_LETTERS or dom not in LINGUA_SCRIPTS:
-        return to("long")
+        return to("long", cld2.detect(sample))
     answer = cld2.detect(sample) if cld2.worth_asking(dom, n_letters) else None
     return to("sure" if answer is not None and cld2.is_sure(answer) else "short", answer)
 
@@ -75,6 +76,8 @@ class LanguageIdentifier:
         self.full_ngrams = full_ngrams
         self.ngrams_path = ngrams_path
         self.bias_path = bias_path
+        # Runs of another script (names: "BBC", "習近平") recur from article to article.
+        self.identify_run = functools.lru_cache(maxsize=RUN_CACHE)(self.identify)
 
     @functools.cached_property
     def ngrams(self) -> NgramModel:
@@ -94,7 +97,10 @@ class LanguageIdentifier:
 
     def identify(self, text: str, hint: Optional[str] = None) -> Language:
         """Language, confidence and script of `text`; `hint` (e.g. the feed's `lang_hint`) is a prior."""
-        r = route(text)
+        return self.decide(route(text), hint)
+
+    def decide(self, r: Route, hint: Optional[str] = None) -> Language:
+        """`identify` for a text already routed (the stage keeps the route's CLD2 answer)."""
         if r.path == "und":
             return UNDETERMINED
         sample, dom = r.sample, r.dominant
@@ -103,7 +109,7 @@ class LanguageIdentifier:
             return Language(SCRIPT_LANGUAGE[dom], 0.99 if r.counts[dom] >= 3 else 0.9, script)
         hint = hint_code(hint)
         if r.path == "long":
-            code, conf = long_text.decide(sample, dom, hint, self.ngrams)
+            code, conf = long_text.decide(sample, dom, hint, self.ngrams, r.answer)
         elif r.path == "sure":
             code, conf = long_text.decide(sample, dom, hint, self.ngrams, r.answer, r.n_letters)
         else:

@@ -39,6 +39,7 @@ _SCRIPT_BLOCKS = [
 ]
 _TAG_BASE = 0xE000  # private-use code points stand for scripts in the translated string
 _SCRIPTS = [name for name, _ in _SCRIPT_BLOCKS]
+_SPACE = 0x20
 
 
 def _is_punct(ch: str) -> bool:
@@ -46,10 +47,11 @@ def _is_punct(ch: str) -> bool:
 
 
 @functools.cache
-def script_table() -> dict[int, Optional[int]]:
-    """A `str.translate` table from each letter (or combining sign) to its script's tag, for the
-    Basic Multilingual Plane; built once, by the stage's warm-up."""
-    table: dict[int, Optional[int]] = {cp: None for cp in range(0x10000)}
+def script_table() -> dict[int, int]:
+    """A `str.translate` table from each letter (or combining sign) to its script's tag, and any
+    other character of the Basic Multilingual Plane to a space (so offsets hold); built once,
+    by the stage's warm-up."""
+    table: dict[int, int] = {cp: _SPACE for cp in range(0x10000)}
     for i, (_, blocks) in enumerate(_SCRIPT_BLOCKS):
         for lo, hi in blocks:
             for cp in range(lo, hi + 1):
@@ -62,13 +64,19 @@ def script_table() -> dict[int, Optional[int]]:
 
 def script_counts(text: str) -> dict[str, int]:
     """Letters (and combining signs) per ISO 15924 script; other characters are ignored."""
-    t = text.translate(script_table())
-    out = {}
-    for ch in set(t):
-        i = ord(ch) - _TAG_BASE
-        if 0 <= i < len(_SCRIPTS):
-            out[_SCRIPTS[i]] = t.count(ch)
-    return out
+    t = tagged(text)
+    return {scr: t.count(tag) for scr, tag in script_tags(t)}
+
+
+def tagged(text: str) -> str:
+    """`text` with each letter replaced by its script's tag, one character for one: a body is
+    translated once, then any part of it counted with `t.count(tag, start, end)`."""
+    return text.translate(script_table())
+
+
+def script_tags(t: str) -> list[tuple[str, str]]:
+    """(script, tag) of each script present in `t` (a `tagged` text)."""
+    return [(_SCRIPTS[i], ch) for ch in set(t) if 0 <= (i := ord(ch) - _TAG_BASE) < len(_SCRIPTS)]
 
 
 # A few hundred frequent characters that differ between Simplified and Traditional Chinese.

@@ -8,10 +8,13 @@ from typing import Optional
 
 from newsflow.agents.language import cld2
 from newsflow.agents.language.identifier import LanguageIdentifier
-from newsflow.agents.language.scripts import han_script, script_counts, script_of
+from newsflow.agents.language.scripts import han_script, script_of, script_tags, tagged
 from newsflow.schemas import Language, LanguageSpan
 
 _MIN_SPAN_LETTERS = 20
+# The script (as `_bases` counts them) of a document's own letters: Japanese mixes kana and Han,
+# Korean is written in Hangul, Chinese in Han.
+_BASE_OF = {"Jpan": "Hani", "Kore": "Hang", "Hans": "Hani", "Hant": "Hani"}
 # A run of another script inside a paragraph.
 _RUN_PATTERNS = {
     "Hani": re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\u3040-\u30ff]+"),
@@ -26,39 +29,54 @@ _RUN_PATTERNS = {
 }
 
 
-def language_spans(body: str, paras, doc: Language, identifier: LanguageIdentifier) -> list[LanguageSpan]:
-    """Spans of `body` (paragraphs, or script runs inside them) not in the document's language."""
+def language_spans(body: str, paras, doc: Language, identifier: LanguageIdentifier, *,
+                   agreed: bool = False) -> list[LanguageSpan]:
+    """Spans of `body` (paragraphs, or script runs inside them) not in the document's language.
+    `agreed`: CLD2 found the document's language alone in the whole body, so a paragraph is
+    identified again (lingua, for short ones) only where CLD2 is sure it is in another language."""
+    doc_base = _BASE_OF.get(doc.script or "", doc.script)
+    t = tagged(body)  # the body is translated once; paragraphs count their slice of it
+    in_body = script_tags(t)
     spans: list[LanguageSpan] = []
-    doc_script = (doc.script or "")[:4]
-    doc_base = "Hani" if doc_script in ("Hans", "Hant") else doc_script
     for start, end in paras:
+        counts = {scr: n for scr, tag in in_body if (n := t.count(tag, start, end))}
         text = body[start:end]
-        counts = script_counts(text)
-        n = sum(counts.values())
-        if n >= _MIN_SPAN_LETTERS:
+        if sum(counts.values()) >= _MIN_SPAN_LETTERS:
             reliable, details = cld2.detect(text)
-            if reliable and details and details[0][0] == doc.code and len(counts) == 1:
+            agrees = reliable and details and details[0][0] == doc.code
+            if agrees and len(counts) == 1:
                 continue  # CLD2 agrees with the document and there is one script: nothing to mark
-            lang = identifier.identify(text)
-            if lang.code != "und" and (lang.code != doc.code or lang.script != doc.script) and lang.confidence >= 0.6:
-                spans.append(LanguageSpan(start, end, lang.code, lang.confidence, lang.script))
-                continue
-        present = {"Hani" if k == "Kana" else k for k in counts}
-        for scr in present - {doc_base}:
+            if not agreed or (reliable and details and not agrees):
+                lang = identifier.identify(text)
+                if lang.code != "und" and (lang.code != doc.code or lang.script != doc.script) and lang.confidence >= 0.6:
+                    spans.append(LanguageSpan(start, end, lang.code, lang.confidence, lang.script))
+                    continue
+            elif len(counts) == 1:
+                continue  # CLD2 unsure of a paragraph of a document it found in one language
+        for scr in _bases(counts) - {doc_base}:
             rx = _RUN_PATTERNS.get(scr)
-            if rx is None:
-                continue
-            for m in rx.finditer(text):
-                run = m.group()
-                lang = identifier.identify(run)
-                if lang.code == "und":
-                    if scr != "Hani":
-                        continue
-                    lang = Language("zh", 0.5, han_script(run))
-                spans.append(LanguageSpan(start + m.start(), start + m.end(), lang.code,
-                                          min(lang.confidence, 0.9), lang.script or script_of(run)))
+            if rx is not None:
+                spans.extend(_script_runs(text, start, rx, scr, identifier))
     spans.sort(key=lambda s: s.start)
     return spans
+
+
+def _bases(counts: dict[str, int]) -> set[str]:
+    """The scripts present, kana counted as Han (a run of either is one pattern)."""
+    return {"Hani" if k == "Kana" else k for k in counts}
+
+
+def _script_runs(text: str, offset: int, rx: re.Pattern, scr: str, identifier: LanguageIdentifier):
+    """Runs of script `scr` in a paragraph (`offset` into the body), each with its language."""
+    for m in rx.finditer(text):
+        run = m.group()
+        lang = identifier.identify_run(run)
+        if lang.code == "und":
+            if scr != "Hani":
+                continue
+            lang = Language("zh", 0.5, han_script(run))
+        yield LanguageSpan(offset + m.start(), offset + m.end(), lang.code,
+                           min(lang.confidence, 0.9), lang.script or script_of(run))
 
 
 def by_majority(body: str, paras, doc: Language, spans: list[LanguageSpan],
@@ -68,11 +86,11 @@ def by_majority(body: str, paras, doc: Language, spans: list[LanguageSpan],
     letters: dict[tuple[str, Optional[str]], int] = {}
     for s in spans:
         key = (s.code, s.script)
-        letters[key] = letters.get(key, 0) + sum(ch.isalpha() for ch in body[s.start : s.end])
+        letters[key] = letters.get(key, 0) + sum(map(str.isalpha, body[s.start : s.end]))
     if not letters:
         return doc, spans
     (code, script), n = max(letters.items(), key=lambda kv: kv[1])
-    total = sum(ch.isalpha() for ch in body)
+    total = sum(map(str.isalpha, body))
     if n <= total / 2:
         return doc, spans
     new_doc = Language(code, round(min(doc.confidence, n / total), 4), script)
