@@ -7,6 +7,7 @@ failing article becomes a dead letter without undoing the others.
 """
 from __future__ import annotations
 
+import logging
 from typing import TYPE_CHECKING, Any, Optional
 
 from newsflow.agents.stage import Failure, Stage
@@ -16,6 +17,8 @@ from newsflow.schemas import Article
 
 if TYPE_CHECKING:
     from newsflow.streams.config import Settings
+
+log = logging.getLogger("newsflow.stage")
 
 __all__ = ["StoryParams", "StoryTracker", "make_stage"]
 
@@ -38,6 +41,7 @@ def make_stage(settings: "Optional[Settings]" = None) -> Stage:
             try:
                 out.append(tracker(article))
             except Exception as exc:  # one bad article must not re-run (and re-count) the others
+                log.exception("stage stories crashed on item id=%s", article.id)
                 out.append(Failure("internal-error", f"{type(exc).__name__}: {exc}", article))
         return out
 

@@ -32,6 +32,7 @@ class StoryParams:
     max_terms: int = 200
     max_anchors: int = 100
     common_share: float = 0.25  # keys in more of the recent articles do not select candidates
+    common_after: int = 50  # ... once this many articles have been seen (before, every key is common)
     max_stories: int = 200_000
 
 
@@ -87,7 +88,9 @@ class StoryIndex:
         self.df.add(list(feats.terms) + list(bag))
         terms, anchors = _unit(feats.terms, self.df), _unit(bag, self.df)
         best, score, second, parts = self._best(terms, anchors)
-        joins = score >= self.p.threshold or (score >= self.p.low_threshold and score >= self.p.margin * second)
+        # With no real runner-up the margin is taken over `low_threshold`, not over nothing.
+        runner_up = max(second, self.p.low_threshold)
+        joins = score >= self.p.threshold or (score >= self.p.low_threshold and score >= self.p.margin * runner_up)
         if best is None or not joins:
             story = Story(new_story_id(article_id), now)
             self.stories[story.id] = story
@@ -101,9 +104,10 @@ class StoryIndex:
         """The best story, its score, the runner-up's score and what each shared key gave."""
         t_dot: dict[str, float] = defaultdict(float)
         a_dot: dict[str, float] = defaultdict(float)
+        skip_common = self.df.docs >= self.p.common_after
         for vec, dots, side in ((terms, t_dot, "terms"), (anchors, a_dot, "anchors")):
             for k, w in vec.items():
-                if self.df.share(k) > self.p.common_share:
+                if skip_common and self.df.share(k) > self.p.common_share:
                     continue
                 for sid in self._postings.get(k, ()):
                     dots[sid] += w * getattr(self.stories[sid], side).get(k, 0.0)

@@ -29,13 +29,16 @@ class Marks:
 
 
 def event_time(article: Article) -> Optional[float]:
-    """When the article was published, else when the pipeline received it (unix seconds)."""
+    """When the pipeline received the article (unix seconds), else when it was published: a
+    story goes cold in stream time, which a stale or wrong `published_at` cannot jump."""
+    if article.processing.received_at is not None:
+        return article.processing.received_at
     if article.published_at:
         try:
             return datetime.fromisoformat(article.published_at.replace("Z", "+00:00")).timestamp()
         except ValueError:
             pass
-    return article.processing.received_at
+    return None
 
 
 class StoryTracker:

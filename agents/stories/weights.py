@@ -11,8 +11,11 @@ from typing import Iterable
 
 
 class DocumentFrequencies:
-    def __init__(self, half_life: int = 20_000):
+    def __init__(self, half_life: int = 20_000, prior_docs: int = 20):
         self.half_life = half_life
+        # As if this many articles without the key came first: the first articles of a stream
+        # would otherwise weigh every shared word (df 2 of 2) next to nothing.
+        self.prior_docs = prior_docs
         self.docs = 0.0
         self.df: Counter = Counter()
         self._since_decay = 0
@@ -33,7 +36,7 @@ class DocumentFrequencies:
         self._since_decay = 0
 
     def idf(self, key: str) -> float:
-        return math.log((self.docs + 1.0) / (self.df.get(key, 0) + 0.5))
+        return math.log((self.docs + self.prior_docs + 1.0) / (self.df.get(key, 0) + 0.5))
 
     def share(self, key: str) -> float:
         """Share of recent articles with this key (1.0 = every one)."""

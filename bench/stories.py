@@ -1,0 +1,121 @@
+"""Story clustering and copies on the development data, in the grader's stream order.
+
+    .venv/bin/python bench/stories.py [--limit N] [--cache DIR] [--baseline-threshold 0.3]
+
+ECB+ (same event vs same topic) and NTREX cross-lingual (one article in 19 languages): B-cubed
+P/R/F1 and the share of gold clusters kept whole, for the stories stage and for the simple
+baseline (online TF-IDF cosine to each story's centroid, a new story below a threshold). The
+articles first go through the real language, segment and entities stages (`build_stages`, as
+`newsflow enrich --stages language,segment,entities,stories` runs them); the stories stage's
+CPU time per article is reported against theirs (target: at most 10%).
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import math
+import pickle
+import re
+import sys
+import time
+from collections import Counter, defaultdict
+from pathlib import Path
+
+import orjson
+
+ROOT = Path(__file__).resolve().parent.parent
+EVAL = ROOT.parent / "shared" / "eval"
+sys.path.insert(0, str(EVAL))
+
+from eval_stories import bcubed, data_path, load_docs, stream_order  # noqa: E402
+
+from newsflow.agents import build_stages  # noqa: E402
+from newsflow.agents.pipeline import Envelope, enrich_batch  # noqa: E402
+from newsflow.agents.stage import run_stage, warm_up  # noqa: E402
+from newsflow.schemas import Article  # noqa: E402
+from newsflow.streams.config import Settings  # noqa: E402
+
+DATASETS = ("ecbplus", "ntrex_crosslingual")
+EARLIER = ("language", "segment", "entities")
+_WORD = re.compile(r"\w+")
+
+
+def enriched(dataset: str, docs: list[dict], cache: Path | None) -> tuple[list[Article], float]:
+    """The articles after the earlier stages, and their CPU seconds per article."""
+    path = cache / f"{dataset}-{len(docs)}.pkl" if cache else None
+    if path and path.exists():
+        return pickle.loads(path.read_bytes())
+    stages = build_stages(EARLIER, Settings())
+    warm_up(stages.values())
+    raws = [orjson.dumps({"id": str(d["id"]), "text": d["text"], **({"title": d["title"]} if d.get("title") else {})})
+            for d in docs]
+    started = time.process_time()
+    out: list[Article] = []
+    for i in range(0, len(raws), 32):
+        out += enrich_batch(list(stages.values()), [Envelope(r) for r in raws[i : i + 32]])
+    result = ([a for a in out if isinstance(a, Article)], (time.process_time() - started) / len(docs))
+    if path:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(pickle.dumps(result))
+    return result
+
+
+def stories(articles: list[Article]) -> tuple[dict[str, str], float]:
+    stage = build_stages(["stories"], Settings())["stories"]
+    articles = [copy.deepcopy(a) for a in articles]
+    started = time.process_time()
+    results = run_stage(stage, articles)
+    per_item = (time.process_time() - started) / len(articles)
+    return {a.id: a.story_id for a in results if isinstance(a, Article)}, per_item
+
+
+def baseline(docs: list[dict], threshold: float) -> dict[str, int]:
+    """Online TF-IDF cosine against each story's centroid; a new story below `threshold`."""
+    df: Counter = Counter()
+    centroids: list[dict[str, float]] = []
+    pred: dict[str, int] = {}
+    for n, d in enumerate(docs, start=1):
+        tf = Counter(w.casefold() for w in _WORD.findall(f"{d.get('title') or ''}\n{d['text']}"))
+        df.update(tf.keys())
+        vec = {w: (1 + math.log(c)) * math.log((n + 1) / (df[w] + 0.5)) for w, c in tf.items()}
+        norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+        vec = {w: v / norm for w, v in vec.items()}
+        best, best_sim = -1, threshold
+        for k, c in enumerate(centroids):
+            cn = math.sqrt(sum(v * v for v in c.values())) or 1.0
+            sim = sum(w * c.get(t, 0.0) for t, w in vec.items()) / cn
+            if sim >= best_sim:
+                best, best_sim = k, sim
+        if best < 0:
+            centroids.append(dict(vec))
+            best = len(centroids) - 1
+        else:
+            c = centroids[best]
+            for t, w in vec.items():
+                c[t] = c.get(t, 0.0) + w
+        pred[str(d["id"])] = best
+    return pred
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--limit", type=int, help="only the first N streamed documents of each set")
+    ap.add_argument("--cache", type=Path, help="keep the earlier stages' output here between runs")
+    ap.add_argument("--baseline-threshold", type=float, default=0.3)
+    args = ap.parse_args()
+    print(f"{'data':<20} {'method':<10} {'P':>6} {'R':>6} {'F1':>6} {'whole':>6} {'stories':>8}")
+    for dataset in DATASETS:
+        docs = stream_order(load_docs(data_path(dataset, "dev")))[: args.limit]
+        gold = {str(d["id"]): d["cluster"] for d in docs}
+        articles, earlier_s = enriched(dataset, docs, args.cache)
+        ours, ours_s = stories(articles)
+        for name, pred in (("stories", ours), ("tf-idf", baseline(docs, args.baseline_threshold))):
+            m = bcubed(pred, gold)
+            print(f"{dataset:<20} {name:<10} {m['b3_p']:6.3f} {m['b3_r']:6.3f} {m['b3_f1']:6.3f} "
+                  f"{m['all_in_one']:6.2f} {m['n_pred']:8d}")
+        print(f"{dataset:<20} CPU per article: earlier stages {earlier_s * 1000:.1f} ms, stories "
+              f"{ours_s * 1000:.2f} ms ({100 * ours_s / earlier_s:.1f}%)")
+
+
+if __name__ == "__main__":
+    main()
