@@ -243,10 +243,11 @@ def mix_items(n: int, seed: int = 0) -> list[bytes]:
     ]
     picks = [rng.sample(rows, len(rows)) for _, rows, _ in sources]
     slots = [k for k, (tenths, _, _) in enumerate(sources) for _ in range(tenths)]
-    items = []
+    items, drawn = [], collections.Counter()
     for i in range(n):
         k = slots[i % 10]
-        row = picks[k][(i // 10) % len(picks[k])]
+        row = picks[k][drawn[k] % len(picks[k])]
+        drawn[k] += 1
         fields = {f: row.get(f) for f in sources[k][2]}
         items.append(orjson.dumps({"id": f"mix-{i}", "fetched_at": "2024-01-01T00:00:00Z", **fields}))
     return items
