@@ -18,7 +18,7 @@ import pickle
 import re
 import sys
 import time
-from collections import Counter, defaultdict
+from collections import Counter
 from pathlib import Path
 
 import orjson
