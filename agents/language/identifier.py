@@ -93,7 +93,7 @@ class LanguageIdentifier:
         if any(t.get("lex") for t in self.bias.values()):
             word_lists()
         _ = self.ngrams  # loaded now rather than on the first paragraph
-        lingua_scores.warm_up()
+        lingua_scores.warm_up(self.full_ngrams)
 
     def identify(self, text: str, hint: Optional[str] = None) -> Language:
         """Language, confidence and script of `text`; `hint` (e.g. the feed's `lang_hint`) is a prior."""

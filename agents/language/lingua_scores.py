@@ -106,6 +106,23 @@ def lingua_values(text: str, dominant: Optional[str], details, n_letters: int, *
     return out
 
 
-def warm_up() -> None:
-    """Loads the Latin-script models (the ones short text needs most) before traffic."""
-    _detector().compute_language_confidence_values("the news of the day")
+# A text per script lingua serves here, with words of five letters and more, so warm_up loads
+# every n-gram order of the models traffic would load (Latin 5-grams: FIVE_GRAM_LANGS only).
+_WARM_UP_TEXTS = {
+    "Latn": "Governments announced pension reforms yesterday",
+    "Cyrl": "Правительство объявило новую пенсионную реформу",
+    "Arab": "أعلنت الحكومة إصلاحات جديدة للمعاشات التقاعدية",
+    "Deva": "सरकार ने मंगलवार को नई पेंशन सुधार योजना की घोषणा की",
+    "Beng": "সরকার মঙ্গলবার নতুন পেনশন সংস্কারের ঘোষণা করেছে",
+    "Hani": "政府周二宣布了新的养老金改革",
+}
+
+
+def warm_up(full_ngrams: bool = False) -> None:
+    """Loads the models short text in every script lingua serves here will need, before traffic
+    (else the first articles in Cyrillic, Arabic, ... pay seconds each)."""
+    for script, text in _WARM_UP_TEXTS.items():
+        lingua_values(text, script, (), len(text), full_ngrams=full_ngrams)
+    if not full_ngrams:
+        with _lock:
+            _detector_among(FIVE_GRAM_LANGS).compute_language_confidence_values(_WARM_UP_TEXTS["Latn"])
