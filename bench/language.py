@@ -6,6 +6,7 @@ NTREX paragraphs (70 lingua languages / all 120), and texts per CPU second (sent
 paragraphs). Every predictor runs in its own process, so its peak memory is its own.
 
     python bench/language.py --sample-per-lang 40          # a few minutes
+    python bench/language.py --speed                       # CPU ms per article on a news mix
     python bench/language.py                               # everything (long: lingua is slow)
     python agents/language/data/train.py --docs even --out /tmp/ngrams_even.npz
     python agents/language/data/fit_bias.py --half 0 --out /tmp/bias_half0.json
@@ -171,6 +172,66 @@ def memory_worker(per_lang, heldout, opts):
     print(json.dumps({"n": len(mix), "base_mb": base, "warm_mb": warm, "after_mb": now, "peak_mb": peak}))
 
 
+def mix_articles(n: int = 600) -> list[tuple[str, str, str]]:
+    """(id, lang, body) of a fixed news mix of 1-10k-character articles: a third BBC English, a
+    sixth each MasakhaNEWS French and Swahili, a third NTREX non-English (evenly spaced by id)."""
+    def rows(*parts):
+        with gzip.open(os.path.join(SHARED, "data", *parts), "rt", encoding="utf-8") as f:
+            return [json.loads(line) for line in f if line.strip()]
+
+    def spaced(items, k):
+        items = sorted((r for r in items if 1000 <= len(r["text"]) <= 10000), key=lambda r: r["id"])
+        k = min(k, len(items))
+        return [items[(j * len(items)) // k] for j in range(k)]
+
+    masakha = rows("news_corpus", "masakhanews_fr_sw.jsonl.gz")
+    ntrex = [r for r in rows("news_clustering", "ntrex_crosslingual.jsonl.gz") if r["lang"] != "en"]
+    picked = (spaced(rows("news_corpus", "bbc_news.jsonl.gz"), n // 3)
+              + spaced([r for r in masakha if r["lang"] == "fr"], n // 6)
+              + spaced([r for r in masakha if r["lang"] == "sw"], n // 6) + spaced(ntrex, n - n // 3 - 2 * (n // 6)))
+    return [(r["id"], r["lang"], r["text"]) for r in picked]
+
+
+def _cpu_ms(fn, bodies, repeats: int, fresh=None) -> tuple[float, float]:
+    """(first pass, best of `repeats`) CPU ms per article; `fresh()` gives a new callable per pass."""
+    times = []
+    for _ in range(repeats):
+        f = fresh() if fresh else fn
+        c0 = time.process_time()
+        for b in bodies:
+            f(b)
+        times.append(1000 * (time.process_time() - c0) / len(bodies))
+    return times[0], min(times)
+
+
+def speed(n: int, repeats: int = 3) -> None:
+    """CPU ms per article on the news mix: the stage (a fresh stage per pass, warmed up untimed,
+    so no pass reuses another's cache) next to pycld2 and lingua alone on the whole body."""
+    import pycld2
+    from lingua import LanguageDetectorBuilder
+
+    from newsflow.agents.language import make_stage
+    from newsflow.schemas import Article
+
+    items = mix_articles(n)
+    bodies = [b for _, _, b in items]
+
+    def stage():
+        st = make_stage(None)
+        st.warm_up()
+        return lambda body: st(Article(id="m", body=body))
+
+    lingua = LanguageDetectorBuilder.from_all_languages().build()
+    rows = [("newsflow language stage", _cpu_ms(None, bodies, repeats, stage)),
+            ("pycld2 alone (bestEffort, whole body)", _cpu_ms(lambda b: pycld2.detect(b, bestEffort=True), bodies, repeats)),
+            ("lingua alone (high accuracy, whole body)", _cpu_ms(lingua.detect_language_of, bodies, repeats))]
+    mean = sum(map(len, bodies)) / len(bodies)
+    print(f"news mix: {len(items)} articles, {mean:,.0f} characters on average; CPU ms per article")
+    print(f"| detector | first pass | best of {repeats} |\n|---|---|---|")
+    for name, (first, best) in rows:
+        print(f"| {name} | {first:.2f} | {best:.2f} |")
+
+
 def main(argv=None):
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sample-per-lang", type=int, default=0)
@@ -183,10 +244,15 @@ def main(argv=None):
     ap.add_argument("--bias", help="another short-text bias table (e.g. one fitted on half the ids)")
     ap.add_argument("--full-ngrams", action="store_true",
                     help="lingua's 5-gram models for Latin text too, as the stage with lang_full_ngrams")
+    ap.add_argument("--speed", type=int, nargs="?", const=600, metavar="N",
+                    help="CPU ms per article on a news mix of N articles (default 600), then exit")
     ap.add_argument("--worker", help=argparse.SUPPRESS)
     a = ap.parse_args(argv)
     if not os.path.isdir(DATA):
         print(f"no data at {DATA}")
+        return 0
+    if a.speed:
+        speed(a.speed)
         return 0
     if a.worker == "memory":
         memory_worker(a.mem_per_lang, a.heldout, a)
