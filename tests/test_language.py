@@ -5,6 +5,7 @@ import pytest
 from newsflow.agents import language as L
 from newsflow.agents.language import detect_language, hint_agrees, identify, make_stage, script_of
 from newsflow.agents.language.identifier import default_identifier
+from newsflow.agents.segment import paragraphs as segment_paragraphs
 from newsflow.schemas import Article, Span
 
 
@@ -247,3 +248,61 @@ def test_identifier_reads_the_bias_table_it_is_given(tmp_path):
     table.write_text(json.dumps({k: {**t, "lex": 0.0} for k, t in shipped.bias.items()}), encoding="utf-8")
     assert shipped.identify("order animals").code == "en"
     assert LanguageIdentifier(bias_path=str(table)).identify("order animals").code != "en"
+
+
+_ENGLISH_PARAGRAPHS = [
+    "The government announced on Tuesday a new reform of the pension system, which will raise the "
+    "retirement age by two years over the next decade, officials said.",
+    "Unions have called for strikes across the country in response to the announcement, and several "
+    "opposition parties said they would vote against the bill when it reaches parliament next month.",
+    "Barcelona, Bayern Munich, Porto, Real Madrid, Werder Bremen.",
+    "The finance minister told reporters that the changes were needed to keep the system solvent as the "
+    "population ages, and that the savings would be spent on health care and schools.",
+]
+
+
+def _spans_called_with(monkeypatch):
+    from newsflow.agents.language import stage
+
+    calls = []
+    real = stage.language_spans
+    monkeypatch.setattr(stage, "language_spans", lambda *a, **k: calls.append(k.get("agreed")) or real(*a, **k))
+    return calls
+
+
+def test_long_article_in_one_language_takes_the_fast_path_with_the_careful_answer(monkeypatch):
+    from newsflow.agents.language.spans import language_spans
+
+    body = "\n\n".join(_ENGLISH_PARAGRAPHS)
+    calls = _spans_called_with(monkeypatch)
+    art = detect_language(Article(id="fast", body=body))
+    assert calls == [True]  # CLD2 found English alone in the body: paragraphs are not asked one by one
+    identifier = default_identifier()
+    paras = [(p.start, p.end) for p in segment_paragraphs(body)]
+    careful = language_spans(body, paras, art.language, identifier, agreed=False)
+    assert art.language.code == "en" and art.language_spans == careful == []
+
+
+def test_fast_path_still_marks_a_paragraph_cld2_is_sure_is_foreign(monkeypatch):
+    # Hindi news with a Nepali paragraph: CLD2 calls the whole body Hindi alone, but is sure of the
+    # paragraph on its own.
+    hindi = ("सरकार ने मंगलवार को पेंशन प्रणाली में एक नए सुधार की घोषणा की, जिससे अगले दशक में सेवानिवृत्ति की "
+             "आयु दो वर्ष बढ़ जाएगी, अधिकारियों ने कहा। ")
+    nepali = ("प्रहरीले भिडन्त रोक्न लाठी चार्ज गर्‍यो र धेरै मानिसहरू घाइते भए, तर सरकारले अहिलेसम्म कुनै "
+              "प्रतिक्रिया दिएको छैन भनेर स्थानीय बासिन्दाहरूले बताए।")
+    body = "\n\n".join([hindi * 3, hindi * 2, nepali, hindi * 3])
+    calls = _spans_called_with(monkeypatch)
+    art = detect_language(Article(id="ne", body=body))
+    assert art.language.code == "hi"
+    start = body.index(nepali)
+    assert calls == [True]  # the fast path
+    assert [(s.start, s.end, s.code) for s in art.language_spans] == [(start, start + len(nepali), "ne")]
+
+
+def test_japanese_and_korean_letters_are_not_spans_of_their_own_documents():
+    ja = "政府は火曜日に新しい年金改革を発表した。労働組合は全国でストライキを呼びかけた。\n\nBBC によると、改革は来年から実施される。"
+    art = detect_language(Article(id="ja", body=ja))
+    assert art.language.code == "ja"
+    assert [ja[s.start : s.end] for s in art.language_spans] == ["BBC"]
+    ko = "정부는 화요일 새로운 연금 개혁을 발표했다. 노조는 전국적인 파업을 촉구했다."
+    assert detect_language(Article(id="ko", body=ko)).language_spans == []
