@@ -59,6 +59,11 @@ def _refused_for_good(exc: Optional[BaseException]) -> bool:
     return isinstance(exc, KafkaError) and not exc.retriable and not isinstance(exc, _FENCED)
 
 
+def _record_error(exc: BaseException) -> bool:
+    """An error about one record (refused, or worth another try), not about the producer."""
+    return _refused_for_good(exc) or (isinstance(exc, KafkaError) and exc.retriable)
+
+
 class StageAgent(ConsumerRebalanceListener):
     def __init__(
         self,
@@ -152,13 +157,15 @@ class StageAgent(ConsumerRebalanceListener):
             raise PartitionLost(tp)
         if not self.settings.transactions:
             return await self._write_at_least_once(tp, records, next_offset)
-        if tp not in self.producers:
-            await self._open(tp)
+        await self._open(tp)
         p = self.producers[tp]
         try:
             await p.begin_transaction()
             errors = await self._send(p, records)
             if any(errors):
+                fatal = next((e for e in errors if e is not None and not _record_error(e)), None)
+                if fatal is not None:  # fenced, or the producer is unusable: not about one record
+                    raise fatal
                 await p.abort_transaction()
                 return errors
             await p.send_offsets_to_transaction({tp: next_offset}, self.group)
@@ -194,15 +201,21 @@ class StageAgent(ConsumerRebalanceListener):
         """A producer per new partition; starting it fences off the partition's last holder
         and aborts what that holder left open."""
         if self.settings.transactions:
-            for tp in assigned - set(self.producers):
-                await self._open(tp)
+            async with self.busy:  # a batch of an already assigned partition may be in flight
+                for tp in assigned:
+                    await self._open(tp)
 
     async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        if not self.settings.transactions:
+            return  # at least once: a batch whose offsets miss the rebalance comes again
         async with self.busy:  # the batch in flight is written first
             for tp in revoked:
                 await self._drop(tp)
 
     async def _open(self, tp: TopicPartition) -> None:
+        """Never two producers of one transactional id here: the second would fence the first."""
+        if tp in self.producers:
+            return
         p = producer(self.settings, transactional_id=f"{self.group}.{tp.topic}.{tp.partition}")
         await p.start()
         self.producers[tp] = p

@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import orjson
 import pytest
 from aiokafka import TopicPartition
-from aiokafka.errors import MessageSizeTooLargeError
+from aiokafka.errors import MessageSizeTooLargeError, ProducerFenced
 from prometheus_client import CollectorRegistry
 
 from newsflow.agents import build_stages
@@ -31,16 +31,18 @@ class FakeProducer:
     commits; a record to a topic of `refuse_on` whose id is in `refuse` is refused for good
     by the 'broker'."""
 
-    def __init__(self, refuse=(), refuse_on=("sink", "dead")):
-        self.refuse, self.refuse_on = set(refuse), refuse_on
-        self.pending, self.committed, self.offsets = [], [], []
+    def __init__(self, refuse=(), refuse_on=("sink", "dead"), fenced=False):
+        self.refuse, self.refuse_on, self.fenced = set(refuse), refuse_on, fenced
+        self.pending, self.committed, self.offsets, self.stopped = [], [], [], False
 
     async def begin_transaction(self):
         self.pending = []
 
     async def send(self, topic, value, key=None, headers=None):
         fut = asyncio.get_running_loop().create_future()
-        if topic in self.refuse_on and orjson.loads(value).get("id") in self.refuse:
+        if self.fenced:
+            fut.set_exception(ProducerFenced())
+        elif topic in self.refuse_on and orjson.loads(value).get("id") in self.refuse:
             fut.set_exception(MessageSizeTooLargeError("broker says no"))
         else:
             self.pending.append((topic, key, orjson.loads(value), dict(headers)))
@@ -54,7 +56,11 @@ class FakeProducer:
         self.committed += self.pending
 
     async def abort_transaction(self):
+        assert not self.fenced, "a fenced producer cannot abort"
         self.pending = []
+
+    async def stop(self):
+        self.stopped = True
 
     def sent(self, topic):
         return [(key, value) for t, key, value, _ in self.committed if t == topic]
@@ -183,6 +189,13 @@ async def test_a_lost_partition_writes_nothing():
     agent.consumer = SimpleNamespace(assignment=set)
     await agent.handle(TP, [_message(raw(id="a", text="one"), 1)])
     assert not p.committed and not p.offsets
+
+
+async def test_a_fenced_producer_gives_the_partition_up_without_writing():
+    p = FakeProducer(fenced=True)
+    agent = _agent(Stage("extract", _grow), producer=p)
+    await agent.handle(TP, [_message(raw(id="a", text="one"), 1)])
+    assert not p.committed and not p.offsets and p.stopped and TP not in agent.producers
 
 
 async def test_records_carry_headers_and_split_stories_share_their_parent_key():
