@@ -78,6 +78,15 @@ def _plain_words(text: str) -> list[str]:
     return [w for t in text.split() if not any(c.isdigit() for c in t) for w in _WORD.findall(t) if w[0].islower()]
 
 
+def warm_up() -> None:
+    """Loads what `_reads_as_english` asks of the language stage before traffic: its word lists
+    take seconds, which the first non-English article paid."""
+    from newsflow.agents.language import identify, odds
+
+    identify("said the")
+    odds("said the", "en")
+
+
 @functools.lru_cache(maxsize=4096)
 def _reads_as_english(words: str) -> bool:  # cached: headlines and results lines repeat
     """English wins on these words, or comes close enough not to be ruled out ("st b", "minute",

@@ -6,9 +6,8 @@ from typing import TYPE_CHECKING, Iterable, Optional
 
 from newsflow.agents.entities.layers import LAYERS, parse_entity_layers
 from newsflow.agents.entities.ner_models import check_model, load, model_path, parse_ner_models
-from newsflow.agents.entities.place_names import gazetteer_locations
-from newsflow.agents.entities.places import gazetteer
-from newsflow.agents.entities.reading import Reading, note_reading, reading_language
+from newsflow.agents.entities.place_names import gazetteer_locations, scan_names
+from newsflow.agents.entities.reading import Reading, note_reading, reading_language, warm_up as warm_up_reading
 from newsflow.agents.entities.recognise import recognise
 from newsflow.agents.entities.refine import refine
 from newsflow.agents.stage import Stage
@@ -39,7 +38,8 @@ class EntityRecognizer:
     def warm_up(self) -> None:
         for name in self.models.values():
             load(name)
-        gazetteer()
+        scan_names("en")  # the gazetteer and its names common to all languages
+        warm_up_reading()
 
     def reading(self, article: Article, language: Optional[str] = None) -> Reading:
         """How the article is read: in `language` (default: `reading_language`), by its model if
