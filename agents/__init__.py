@@ -23,6 +23,7 @@ class StageSpec:
     name: str  # --stages, the `stage` metric label, a dead letter's `stage`
     adds: str  # what it adds to the record: the README's stage table
     optional: bool = False  # left out of the default flow ("all"); selected by name in --stages
+    ordered: bool = False  # keeps state across items: sees every item in input order, in one process
 
     @property
     def module(self) -> str:
@@ -37,7 +38,7 @@ STAGES: tuple[StageSpec, ...] = (
     StageSpec("language", "language and script of the article and of foreign spans"),
     StageSpec("segment", "paragraphs, sentences and tokens as offsets into the body"),
     StageSpec("entities", "named entities, entity groups, linked places"),
-    StageSpec("stories", "story id, duplicates of earlier articles", optional=True),
+    StageSpec("stories", "story id, duplicates of earlier articles", optional=True, ordered=True),
 )
 STAGE_ORDER = tuple(s.name for s in STAGES)
 

@@ -94,15 +94,29 @@ def stamp_received(outcomes: Sequence[Outcome], envelopes: Sequence[Envelope]) -
             outcome.processing.received_at = env.timestamp
 
 
+def run_stages(
+    stages: Sequence[Stage], records: list[Any], envs: list[Envelope]
+) -> tuple[list[Outcome], list[Envelope]]:
+    for stage in stages:
+        records, envs = apply(stage, records, envs)
+    return records, envs
+
+
+def start_batch(
+    stages: Sequence[Stage], envelopes: Sequence[Envelope], *, max_bytes: int = DEFAULT_MAX_ITEM_BYTES
+) -> tuple[list[Outcome], list[Envelope]]:
+    """Raw payloads through `stages` (extract, or the body as given, first); outputs in input
+    order, each beside the envelope of the item it came from."""
+    records: list[Any] = [decode_raw(e, max_bytes=max_bytes) for e in envelopes]
+    if not stages or stages[0].name != "extract":
+        stages = [NO_EXTRACT, *stages]
+    return run_stages(stages, records, list(envelopes))
+
+
 def enrich_batch(
     stages: Sequence[Stage], envelopes: Sequence[Envelope], *, max_bytes: int = DEFAULT_MAX_ITEM_BYTES
 ) -> list[Outcome]:
     """All selected stages in-process (offline CLI, benchmarks); outputs in input order."""
-    records: list[Any] = [decode_raw(e, max_bytes=max_bytes) for e in envelopes]
-    envs = list(envelopes)
-    if not stages or stages[0].name != "extract":
-        stages = [NO_EXTRACT, *stages]
-    for stage in stages:
-        records, envs = apply(stage, records, envs)
+    records, envs = start_batch(stages, envelopes, max_bytes=max_bytes)
     stamp_received(records, envs)
     return records

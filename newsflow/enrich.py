@@ -2,7 +2,8 @@
 
 With `jobs` > 1 the models load once in this process and the pool's workers are forked
 from it, so they share the loaded models' memory and start at once; batches come back in
-input order.
+input order. A stage that keeps state across items (`StageSpec.ordered`: stories) runs here,
+in the parent, on the pool's results in input order.
 """
 from __future__ import annotations
 
@@ -11,8 +12,8 @@ import time
 from itertools import islice
 from typing import BinaryIO, Iterable, Iterator, Optional, Sequence
 
-from newsflow.agents import Stage, build_stages, parse_stage_list
-from newsflow.agents.pipeline import Envelope, enrich_batch
+from newsflow.agents import STAGES, Stage, build_stages, parse_stage_list
+from newsflow.agents.pipeline import Envelope, Outcome, run_stages, stamp_received, start_batch
 from newsflow.agents.stage import warm_up
 from newsflow.inputs import Input
 from newsflow.schemas import Article
@@ -32,8 +33,8 @@ def _batches(items: Iterable[Input], size: int) -> Iterator[list[Envelope]]:
         yield [Envelope(i.payload, topic=i.source, offset=i.position, timestamp=now) for i in chunk]
 
 
-def _enrich(envelopes: list[Envelope]) -> list[tuple[bool, bytes]]:
-    return [(isinstance(o, Article), encode(o)) for o in enrich_batch(_stages, envelopes, max_bytes=_max_bytes)]
+def _start(envelopes: list[Envelope]) -> tuple[list[Outcome], list[Envelope]]:
+    return start_batch(_stages, envelopes, max_bytes=_max_bytes)
 
 
 def run(
@@ -50,15 +51,21 @@ def run(
     global _stages, _max_bytes
     built = build_stages(parse_stage_list(stages), settings)
     warm_up(built.values())
-    _stages, _max_bytes = list(built.values()), settings.max_item_bytes
+    ordered = {spec.name for spec in STAGES if spec.ordered}
+    names = list(built)
+    first = next((i for i, name in enumerate(names) if name in ordered), len(names))
+    _stages, after = [built[n] for n in names[:first]], [built[n] for n in names[first:]]
+    _max_bytes = settings.max_item_bytes
     batches = _batches(items, batch_size)
     ok = failed = 0
     pool = multiprocessing.get_context("fork").Pool(jobs) if jobs > 1 else None
     try:
-        results = pool.imap(_enrich, batches) if pool else map(_enrich, batches)
-        for batch in results:
-            for is_article, line in batch:
-                (out if is_article else dead).write(line + b"\n")
+        for records, envs in pool.imap(_start, batches) if pool else map(_start, batches):
+            records, envs = run_stages(after, records, envs)
+            stamp_received(records, envs)
+            for outcome in records:
+                is_article = isinstance(outcome, Article)
+                (out if is_article else dead).write(encode(outcome) + b"\n")
                 ok += is_article
                 failed += not is_article
             out.flush()

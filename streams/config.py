@@ -52,6 +52,7 @@ class Settings:
     # Processing
     optional_stages: str = setting("", "optional stages to run in the flow, comma-separated (`stories`); "
                                    "every worker of one app must agree")
+    story_window_hours: float = setting(72.0, "hours after which a story with no new article goes cold (stories stage)")
     processes: int = setting(0, "processes of `newsflow worker` (each a member of every stage's group) and of "
                              "`newsflow enrich`; 0: one per core", flag="--processes")
     batch_size: int = setting(32, "most records per stage call", flag="--batch-size")

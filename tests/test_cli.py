@@ -6,6 +6,7 @@ import sys
 import orjson
 import pytest
 
+from newsflow.agents import STAGE_ORDER
 from newsflow.inputs import iter_items
 from tests.conftest import ROOT
 
@@ -67,11 +68,13 @@ def _without_timing(line: bytes) -> dict:
 
 def test_enrich_in_two_processes_gives_the_same_lines_in_the_same_order():
     demo = str(ROOT / "newsflow" / "demo_items.jsonl")
-    one = _enrich(demo, "--jobs", "1", "--batch-size", "2")
-    two = _enrich(demo, "--jobs", "2", "--batch-size", "2")
+    every = ",".join(STAGE_ORDER)  # stories too: its state must see every item, in order, in one process
+    one = _enrich(demo, "--jobs", "1", "--batch-size", "2", "--stages", every)
+    two = _enrich(demo, "--jobs", "2", "--batch-size", "2", "--stages", every)
     assert one.returncode == two.returncode == 0, two.stderr[-2000:]
     assert len(one.stdout.splitlines()) == 9
     assert [_without_timing(l) for l in one.stdout.splitlines()] == [_without_timing(l) for l in two.stdout.splitlines()]
+    assert len({orjson.loads(l)["story_id"] for l in two.stdout.splitlines()}) < 9  # the wire stories share one
     dead = [l for l in two.stderr.splitlines() if l.startswith(b"{")]
     assert len(dead) == 1 and b"invalid-json" in dead[0]
 

@@ -24,11 +24,9 @@ __all__ = ["StoryParams", "StoryTracker", "make_stage"]
 
 
 def _params(settings: "Optional[Settings]") -> StoryParams:
-    """`story_window_hours` when Settings carries it (the lead adds it), else the default."""
     params = StoryParams()
-    hours = getattr(settings, "story_window_hours", None)
-    if hours:
-        params.window_s = float(hours) * 3600.0
+    if settings is not None:
+        params.window_s = settings.story_window_hours * 3600.0
     return params
 
 
