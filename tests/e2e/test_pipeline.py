@@ -158,7 +158,7 @@ def test_hostile_input_is_dead_lettered_with_reasons_and_the_worker_goes_on(pipe
         json.dumps({"id": "html-junk", "html": "<html><body><div><img src='x.png'></div></body></html>"}).encode(),
         json.dumps({"id": "after", "text": "The talks in Vienna ended on Tuesday without a deal."}).encode(),
     ]) + b"\n")
-    assert _publish(env, items).returncode == 0
+    assert _publish(pipeline_env, items).returncode == 0
     broker = env["NEWSFLOW_BROKER"]
     dead = asyncio.run(_read(broker, env["NEWSFLOW_TOPIC_DEAD"], 6, 120))
     [after] = asyncio.run(_read(broker, env["NEWSFLOW_TOPIC_ENRICHED"], 1, 60))
