@@ -60,12 +60,15 @@ def cmd_publish(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
     from newsflow.render import pretty
     from newsflow.schemas.codec import encode
+    from newsflow.streams.admin import ensure_topics
     from newsflow.tail import TopicReader
 
     topic = settings.topic_dead if args.dead_letters else settings.topic_enriched
 
     async def go() -> None:
-        reader = await TopicReader(settings.bootstrap, topic, from_beginning=args.from_beginning).start()
+        await ensure_topics(settings)  # a tail started before the first worker waits instead of failing
+        reader = await TopicReader(settings.bootstrap, topic, from_beginning=args.from_beginning,
+                                   max_message_bytes=settings.max_message_bytes).start()
         try:
             async for record in reader.records(limit=args.limit, timeout=args.timeout):
                 line = pretty(record) + "\n" if args.pretty else encode(record).decode()
