@@ -5,7 +5,6 @@ and consumers sized to those topics."""
 from __future__ import annotations
 
 import logging
-
 from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
@@ -13,9 +12,10 @@ from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import TopicAlreadyExistsError
 
 from newsflow.streams.config import Settings
-from newsflow.streams.topics import topic_names
+from newsflow.streams.topics import partitions_of, topic_names
 
 log = logging.getLogger("newsflow.admin")
+
 
 async def ensure_topics(s: Settings) -> list[str]:
     """Creates missing topics; returns the names it created."""
@@ -26,7 +26,8 @@ async def ensure_topics(s: Settings) -> list[str]:
         missing = [n for n in topic_names(s) if n not in existing]
         if missing:
             response = await admin.create_topics(
-                [NewTopic(n, num_partitions=s.partitions, replication_factor=1, topic_configs=s.topic_config(n))
+                [NewTopic(n, num_partitions=partitions_of(s, n), replication_factor=s.replication_factor,
+                          topic_configs=s.topic_config(n))
                  for n in missing]
             )
             for name, code, *message in response.topic_errors:

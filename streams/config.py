@@ -41,6 +41,7 @@ class Settings:
     topic_enriched: str = setting("enriched-articles", "topic of enriched articles, for consumers")
     topic_dead: str = setting("dead-letters", "topic of items that could not be processed")
     topic_prefix: str = setting("newsflow.", "prefix of the internal topics between stages (`<prefix><stage>`)")
+    replication_factor: int = setting(1, "replicas of each topic newsflow creates (3 on a production cluster)")
     partitions: int = setting(6, "partitions of the topics newsflow creates: at least the worker processes of one stage")
     compression: str = setting("zstd", "compression of the topics newsflow creates and of its producers: "
                                "zstd, lz4, gzip or none")
@@ -127,6 +128,8 @@ class Settings:
             "compression.type": "uncompressed" if self.compression == "none" else self.compression,
             "max.message.bytes": str(self.max_message_bytes),
             "retention.ms": str(hours * 3600 * 1000),
+            # acks=all then waits for a majority of replicas: one broker may be lost, not two
+            "min.insync.replicas": str(max(1, min(2, self.replication_factor - 1))),
         }
 
 

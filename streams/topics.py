@@ -37,6 +37,15 @@ def hops(s: Settings) -> list[Hop]:
     return [Hop(spec.name, chain[i], chain[i + 1], f"{s.app_id}.{spec.name}") for i, spec in enumerate(stages)]
 
 
+def partitions_of(s: Settings, topic: str) -> int:
+    """A stage that keeps state across items (stories) reads one partition: one worker holds
+    the whole state and sees the items in one order."""
+    ordered = {spec.name for spec in STAGES if spec.ordered}
+    if any(h.source == topic and h.stage in ordered for h in hops(s)):
+        return 1
+    return s.partitions
+
+
 def topic_names(s: Settings) -> list[str]:
     return [s.topic_raw, *(h.sink for h in hops(s)), s.topic_dead]
 
@@ -50,6 +59,6 @@ class Topics(NamedTuple):
     @classmethod
     def declare(cls, app: faust.App, s: Settings) -> "Topics":
         by_name = {
-            n: app.topic(n, key_type=bytes, value_type=bytes, partitions=s.partitions) for n in topic_names(s)
+            n: app.topic(n, key_type=bytes, value_type=bytes, partitions=partitions_of(s, n)) for n in topic_names(s)
         }
         return cls(by_name, by_name[s.topic_raw], by_name[s.topic_enriched], by_name[s.topic_dead])
