@@ -1,0 +1,87 @@
+"""Articles per second of `newsflow enrich` against the tuned glue script, same items, same run.
+
+    .venv/bin/pip install -e ".[bench]"     # the glue's libraries
+    .venv/bin/python bench/throughput.py [--items 1000] [--jobs 1,2] [--glue-processes 2]
+
+The mix is real news from ../shared/data: HTML pages of the extraction benchmark, BBC
+articles, MasakhaNEWS French and Swahili, NTREX articles in 18 languages. Each command runs
+as a whole process (start-up and model loading included), one after the other; the figure
+that matters is the ratio to the glue in the same run.
+"""
+from __future__ import annotations
+
+import argparse
+import gzip
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import orjson
+
+ROOT = Path(__file__).resolve().parent.parent
+DATA = ROOT.parent / "shared" / "data"
+
+
+def _rows(path: Path) -> list[dict]:
+    with gzip.open(path, "rb") as f:
+        return [orjson.loads(line) for line in f]
+
+
+def mix(n: int, seed: int = 7) -> list[bytes]:
+    rnd = random.Random(seed)
+    pages = [{"id": f"html-{r['id']}", "url": r.get("url"), "html": r["html"]}
+             for r in _rows(DATA / "extraction" / "scrapinghub_aeb.jsonl.gz")]
+    bbc = [{"id": r["id"], "title": r["title"], "text": r["text"], "lang_hint": "en"}
+           for r in _rows(DATA / "news_corpus" / "bbc_news.jsonl.gz")]
+    africa = [{"id": r["id"], "title": r["title"], "text": r["text"]}
+              for r in _rows(DATA / "news_corpus" / "masakhanews_fr_sw.jsonl.gz")]
+    ntrex = [{"id": f"ntrex-{i}", "text": r["text"]}
+             for i, r in enumerate(_rows(DATA / "news_clustering" / "ntrex_crosslingual.jsonl.gz"))
+             if r.get("lang") != "en"]
+    shares = [(pages, 0.2), (bbc, 0.5), (africa, 0.15), (ntrex, 0.15)]
+    items = [row for rows, share in shares for row in rnd.sample(rows, min(len(rows), round(n * share)))]
+    rnd.shuffle(items)
+    return [orjson.dumps(row) for row in items[:n]]
+
+
+def timed(cmd: list[str]) -> tuple[float, int, int]:
+    """Seconds, output lines, peak RSS (MB) of the largest process the command ran."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    started = time.perf_counter()
+    done = subprocess.run(cmd, capture_output=True, check=True)
+    seconds = time.perf_counter() - started
+    peak = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) // 1024
+    return seconds, len(done.stdout.splitlines()), peak
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--items", type=int, default=1000)
+    ap.add_argument("--jobs", default="1,2", help="newsflow enrich --jobs values to run")
+    ap.add_argument("--glue-processes", type=int, default=2)
+    args = ap.parse_args()
+    payloads = mix(args.items)
+    chars = sum(len(orjson.loads(p).get("text") or orjson.loads(p).get("html") or "") for p in payloads)
+    with tempfile.NamedTemporaryFile("wb", suffix=".jsonl", delete=False) as f:
+        f.write(b"\n".join(payloads) + b"\n")
+    print(f"{len(payloads)} items ({chars / len(payloads):,.0f} characters of input each on average)")
+    glue_s, glue_n, glue_rss = timed([sys.executable, str(ROOT / "bench" / "glue.py"), f.name,
+                                      "--processes", str(args.glue_processes)])
+    rows = [("glue (trafilatura, pycld2, blingfire, en_core_web_sm NER)", args.glue_processes, glue_s, glue_n,
+             glue_rss)]
+    for jobs in [int(j) for j in args.jobs.split(",")]:
+        s, n, rss = timed([sys.executable, "-m", "newsflow.cli", "enrich", f.name, "--quiet", "--jobs", str(jobs)])
+        rows.append(("newsflow enrich", jobs, s, n, rss))
+    print(f"{'command':<58} {'procs':>5} {'seconds':>8} {'articles':>8} {'art/s':>7} {'x glue':>7} {'peak MB':>8}")
+    for name, procs, s, n, rss in rows:
+        print(f"{name:<58} {procs:>5} {s:>8.1f} {n:>8} {n / s:>7.1f} {(n / s) / (glue_n / glue_s):>7.2f} {rss:>8}")
+    Path(f.name).unlink()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
