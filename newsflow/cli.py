@@ -127,6 +127,17 @@ def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
+    """The benchmarks live in the checkout's bench/ (they read ../shared/data), not in the wheel."""
+    import subprocess
+    from pathlib import Path
+
+    script = Path(__file__).resolve().parent.parent / "bench" / f"{args.name}.py"
+    if not script.is_file():
+        raise InputError(f"no benchmark {args.name!r} here: run it from a checkout of newsflow (bench/{args.name}.py)")
+    return subprocess.run([sys.executable, str(script), *args.args]).returncode
+
+
 def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     from newsflow.demo import run_demo
 
@@ -190,6 +201,11 @@ def parser() -> argparse.ArgumentParser:
     r.add_argument("--limit", type=int, help="at most this many")
     r.add_argument("--dry-run", action="store_true", help="list what would be sent, send nothing")
     r.set_defaults(func=cmd_replay)
+
+    bn = sub.add_parser("bench", help="run a benchmark of the checkout's bench/ (faults, throughput, entities, ...)")
+    bn.add_argument("name", help="faults, throughput, pipeline, entities, language, segmentation, extraction, stories")
+    bn.add_argument("args", nargs=argparse.REMAINDER, help="passed on, e.g. --items 1500 --json")
+    bn.set_defaults(func=cmd_bench)
 
     d = sub.add_parser("demo", parents=[common], help="broker + worker + sample items, printed; then stop")
     d.set_defaults(func=cmd_demo)
