@@ -11,7 +11,7 @@ from typing import Annotated, Any, Optional
 
 from msgspec import Meta
 
-PIPELINE_VERSION = "0.1.0"
+PIPELINE_VERSION = "0.2.0"
 
 RAW_ITEM_SCHEMA = "newsflow.raw-item/1"
 # /2: the published article became strict (enriched_article.py) and Entity gained `revised_by`.
