@@ -2,12 +2,17 @@
 stage agents run as its tasks with Kafka clients of their own (streams/stage_agent.py)."""
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 
 import faust
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, generate_latest
 
 from newsflow.streams.config import Settings
+from newsflow.streams.metrics import register_process_metrics
+
+# How often the event loop's lag is sampled: often enough to catch a model holding the GIL.
+LOOP_LAG_INTERVAL = 0.5
 
 
 def create_app(settings: Settings, registry: CollectorRegistry) -> faust.App:
@@ -29,6 +34,15 @@ def create_app(settings: Settings, registry: CollectorRegistry) -> faust.App:
     # (transactions per input partition) and registers here for /readyz.
     app.boot_strategy = faust.app.base.BootStrategy(app, enable_kafka=False)
     app.stage_agents = []
+    loop_lag = register_process_metrics(registry, settings)
+
+    @app.task
+    async def measure_loop_lag():
+        loop = asyncio.get_running_loop()
+        while True:
+            started = loop.time()
+            await asyncio.sleep(LOOP_LAG_INTERVAL)
+            loop_lag.observe(max(0.0, loop.time() - started - LOOP_LAG_INTERVAL))
 
     @app.page("/metrics")
     async def metrics(self, request):

@@ -21,7 +21,7 @@ from typing import Any, Optional, Sequence
 
 import faust
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
-from aiokafka.errors import InvalidProducerEpoch, KafkaError, ProducerFenced
+from aiokafka.errors import IllegalStateError, InvalidProducerEpoch, KafkaError, ProducerFenced
 
 from newsflow.agents.pipeline import Envelope, Outcome, apply, decode_article, decode_raw, stamp_received
 from newsflow.agents.stage import Stage
@@ -105,13 +105,26 @@ class StageAgent(ConsumerRebalanceListener):
     # --- one batch of one input partition -------------------------------------------------
 
     async def handle(self, tp: TopicPartition, messages: Sequence[Any]) -> None:
-        """Processes a batch and writes it with its offsets; retries until written or the
-        partition is lost. A record the broker refuses for good is dead-lettered instead."""
+        """Processes a batch and writes it with its offsets (`_process_and_write`), counted
+        in flight meanwhile and timed as busy."""
         name, m = self.stage.name, self.metrics
         envelopes = [Envelope(bytes(x.value or b""), x.topic, x.partition, x.offset, x.timestamp / 1000.0)
                      for x in messages]
         m.items_in.labels(name).inc(len(envelopes))
         m.batch_size.labels(name).observe(len(envelopes))
+        m.in_flight.labels(name).inc(len(envelopes))
+        started = time.perf_counter()
+        try:
+            await self._process_and_write(tp, messages, envelopes)
+        finally:
+            m.in_flight.labels(name).dec(len(envelopes))
+            m.busy_seconds.labels(name).inc(time.perf_counter() - started)
+
+    async def _process_and_write(self, tp: TopicPartition, messages: Sequence[Any], envelopes: list[Envelope]
+                                 ) -> None:
+        """Retries until written or the partition is lost. A record the broker refuses for
+        good is dead-lettered instead."""
+        name, m = self.stage.name, self.metrics
         started = time.perf_counter()
         outcomes, envs = await asyncio.get_running_loop().run_in_executor(self.executor, self.process, envelopes)
         m.stage_seconds.labels(name).observe(time.perf_counter() - started)
@@ -125,6 +138,7 @@ class StageAgent(ConsumerRebalanceListener):
                 log.warning("partition lost mid-batch; its next holder redoes it", extra={"partition": str(tp)})
                 return
             except KafkaError as exc:  # the batch as a whole was not written (broker away, commit refused)
+                m.send_errors.labels(name, type(exc).__name__).inc()
                 log.warning("batch not written; retrying", extra={"error": repr(exc), "partition": str(tp)})
                 await asyncio.sleep(RETRY_SECONDS)
                 continue
@@ -134,6 +148,9 @@ class StageAgent(ConsumerRebalanceListener):
                 written += [r for r, e in zip(records, errors) if e is None]
             if not any(errors):
                 break
+            for e in errors:
+                if e is not None:
+                    m.send_errors.labels(name, type(e).__name__).inc()
             refused = [_refused_for_good(e) for e in errors]
             records = [self._refused(r, e) if bad else r
                        for r, e, bad in zip(records, errors, refused) if e is not None or self.settings.transactions]
@@ -206,6 +223,11 @@ class StageAgent(ConsumerRebalanceListener):
                     await self._open(tp)
 
     async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
+        for tp in revoked:  # its next holder reports its lag
+            try:
+                self.metrics.consumer_lag.remove(self.stage.name, tp.topic, str(tp.partition))
+            except KeyError:
+                pass
         if not self.settings.transactions:
             return  # at least once: a batch whose offsets miss the rebalance comes again
         async with self.busy:  # the batch in flight is written first
@@ -249,6 +271,11 @@ class StageAgent(ConsumerRebalanceListener):
                 for tp, messages in batches.items():
                     async with self.busy:
                         await self.handle(tp, messages)
+                await self._export_lag()
+        except Exception:
+            self.metrics.agent_crashes.labels(self.stage.name).inc()
+            log.exception("stage agent stopped", extra={"stage": self.stage.name})
+            raise
         finally:
             await self.consumer.stop()
             for tp in list(self.producers):
@@ -267,7 +294,7 @@ class StageAgent(ConsumerRebalanceListener):
         name, m = self.stage.name, self.metrics
         for r in written:
             outcome = r.outcome
-            m.observe(name, outcome)
+            m.observe(name, outcome, final=self.final)
             if isinstance(outcome, Article):
                 m.items_out.labels(name).inc()
                 if self.final:
@@ -277,6 +304,21 @@ class StageAgent(ConsumerRebalanceListener):
             log.warning("dead-lettered", extra={"id": outcome.id, "stage": outcome.stage, "reason": outcome.reason,
                                                 "topic": outcome.topic, "partition": outcome.partition,
                                                 "offset": outcome.offset})
+
+    async def _export_lag(self) -> None:
+        """Lag per assigned partition: the last stable offset (a read_committed consumer reads up
+        to it) less this consumer's position. Known once a fetch has returned the offset."""
+        for tp in self.assignment:
+            if tp not in self.assignment:  # revoked while an earlier position was awaited
+                continue
+            end = self.consumer.last_stable_offset(tp)
+            if end is None or end < 0:
+                continue
+            try:
+                position = await self.consumer.position(tp)
+            except (IllegalStateError, KafkaError):  # revoked meanwhile
+                continue
+            self.metrics.consumer_lag.labels(self.stage.name, tp.topic, str(tp.partition)).set(max(0, end - position))
 
     def _observe_latency(self, article: Article, now: float) -> None:
         if article.processing.received_at is not None:
