@@ -58,3 +58,14 @@ def test_every_code_folder_is_a_package_of_the_wheel():
                 continue  # scripts beside data (models/ner-en/train.py), not importable
             package = ".".join([name, *rel.parts]) if rel.parts else name
             assert package in listed, f"{init.relative_to(ROOT)}: add {package!r} to [tool.setuptools] packages"
+
+
+def test_prometheus_gets_every_rule_file_its_config_names():
+    """A rule file missing in the container fails Prometheus at start-up."""
+    mounts = dict(v.split(":")[:2] for v in COMPOSE["services"]["prometheus"]["volumes"])
+    config_host, config_container = next((h, c) for h, c in mounts.items() if h.endswith("prometheus.yml"))
+    prom = yaml.safe_load((ROOT / config_host).read_text())
+    container_dir = config_container.rsplit("/", 1)[0]
+    mounted = set(mounts.values())
+    for rule_file in prom["rule_files"]:
+        assert f"{container_dir}/{rule_file}" in mounted, rule_file
