@@ -228,9 +228,12 @@ def main(argv: Optional[list[str]] = None) -> int:
     except (ValueError, FileNotFoundError, InputError) as exc:  # a usage error or a missing model
         print(f"newsflow {args.command}: {exc}", file=sys.stderr)
         return 2
-    except KafkaConnectionError:
-        print(f"newsflow {args.command}: no Kafka broker answers at {settings.broker} "
-              "(start one with `newsflow broker start`, or set NEWSFLOW_BROKER / --broker)", file=sys.stderr)
+    except KafkaConnectionError as exc:
+        from newsflow.streams.admin import BrokerRefused  # says why the broker refused; others: nobody answered
+
+        print(f"newsflow {args.command}: " + (str(exc) if isinstance(exc, BrokerRefused) else
+              f"no Kafka broker answers at {settings.broker_shown} "
+              "(start one with `newsflow broker start`, or set NEWSFLOW_BROKER / --broker)"), file=sys.stderr)
         return 1
 
 

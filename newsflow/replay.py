@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 from typing import Iterable, NamedTuple, Optional
 
-from newsflow.streams.admin import producer
+from newsflow.streams.admin import producer, start
 from newsflow.streams.config import Settings
 from newsflow.tail import TopicReader
 
@@ -30,8 +30,7 @@ def selected(letters: Iterable[dict], selection: Selection) -> list[dict]:
 
 
 async def read_letters(s: Settings, idle_seconds: float = 3.0) -> list[dict]:
-    reader = await TopicReader(s.bootstrap, s.topic_dead, from_beginning=True,
-                               max_message_bytes=s.max_message_bytes).start()
+    reader = await TopicReader(s, s.topic_dead, from_beginning=True).start()
     try:
         return [letter async for letter in reader.records(timeout=idle_seconds)]
     finally:
@@ -46,7 +45,7 @@ async def replay(s: Settings, letters: list[dict], *, dry_run: bool = False) -> 
     if dry_run or not ready:
         return len(ready), skipped
     p = producer(s)
-    await p.start()
+    await start(p, s)
     try:
         futures = [await p.send(topic, payload, key=item_id.encode() if item_id else None)
                    for topic, item_id, payload in ready]

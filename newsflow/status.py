@@ -11,9 +11,8 @@ from __future__ import annotations
 from typing import NamedTuple
 
 from aiokafka import TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient
 
-from newsflow.streams.admin import consumer
+from newsflow.streams.admin import admin_client, consumer, start
 from newsflow.streams.config import Settings
 from newsflow.streams.topics import hops, topic_names
 
@@ -36,10 +35,10 @@ class Status(NamedTuple):
 
 
 async def read_status(s: Settings) -> Status:
-    admin = AIOKafkaAdminClient(bootstrap_servers=s.bootstrap, request_timeout_ms=15000)
+    admin = admin_client(s)
     reader = consumer(s)
-    await admin.start()
-    await reader.start()
+    await start(admin, s)
+    await start(reader, s)
     try:
         wanted = topic_names(s)
         described = await admin.describe_topics([t for t in wanted if t in set(await admin.list_topics())])
@@ -84,7 +83,7 @@ async def _records_between(reader, tp: TopicPartition, start: int, end: int) -> 
 
 
 def render(s: Settings, status: Status) -> str:
-    lines = [f"broker {s.broker}: reachable"]
+    lines = [f"broker {s.broker_shown}: reachable"]
     for name, partitions in status.topics.items():
         lines.append(f"  topic {name}: {partitions} partitions")
     for name in status.missing:

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 import asyncio
 import time
-from typing import AsyncIterator, Optional
+from typing import AsyncIterator, Optional, Sequence, Union
 
 import orjson
-from aiokafka import AIOKafkaConsumer, TopicPartition
+from aiokafka import TopicPartition
 
+from newsflow.streams.admin import consumer, start
 from newsflow.streams.config import Settings
 
 
@@ -15,18 +16,20 @@ class TopicReader:
     """Reads a topic from its beginning or from the end offsets at `start()`, without a
     consumer group, so tailing never steals partitions from workers or commits offsets.
     Only committed records are read: a batch the worker aborted (it crashed or lost its
-    partitions mid-way) is never shown, so each article shows once."""
+    partitions mid-way) is never shown, so each article shows once.
 
-    def __init__(self, bootstrap: list[str], topic: str, *, from_beginning: bool = False,
-                 max_message_bytes: int = Settings().max_message_bytes):
+    `where` is the settings (their connection security included) or, for plaintext brokers,
+    bare bootstrap addresses; `max_message_bytes` overrides the settings' fetch size."""
+
+    def __init__(self, where: Union[Settings, Sequence[str]], topic: str, *, from_beginning: bool = False,
+                 max_message_bytes: Optional[int] = None):
+        self.settings = where if isinstance(where, Settings) else Settings(broker=",".join(where))
         self.topic, self.from_beginning = topic, from_beginning
-        self.consumer = AIOKafkaConsumer(
-            bootstrap_servers=bootstrap, enable_auto_commit=False, group_id=None, isolation_level="read_committed",
-            max_partition_fetch_bytes=max_message_bytes, fetch_max_bytes=max_message_bytes,
-        )
+        sized = {"max_partition_fetch_bytes": max_message_bytes, "fetch_max_bytes": max_message_bytes}
+        self.consumer = consumer(self.settings, group_id=None, **(sized if max_message_bytes else {}))
 
     async def start(self) -> "TopicReader":
-        await self.consumer.start()
+        await start(self.consumer, self.settings)
         partitions = await self._partitions()
         self.consumer.assign(partitions)
         if self.from_beginning:

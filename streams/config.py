@@ -7,6 +7,7 @@ class (`python -m newsflow.streams.config`) and a test keeps the two in step.
 from __future__ import annotations
 
 import os
+import re
 import sys
 from dataclasses import MISSING, Field, dataclass, field, fields
 from pathlib import Path
@@ -15,6 +16,11 @@ from typing import Any, Mapping, Optional
 _TRUE = ("1", "true", "yes", "on")
 # Room for a record's key, headers and batch framing above its value.
 RECORD_OVERHEAD = 64 * 1024
+SECURITY_PROTOCOLS = ("PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL")
+SASL_MECHANISMS = ("SCRAM-SHA-512", "SCRAM-SHA-256", "PLAIN")
+MASK = "***"
+# `user:secret@host` in a broker address, with or without a `scheme://` in front
+_URL_CREDENTIALS = re.compile(r"([^\s,/:@]+):[^\s,/@]*@")
 
 
 def default_state_dir() -> str:
@@ -23,10 +29,17 @@ def default_state_dir() -> str:
     return str(Path(base) / "newsflow")
 
 
-def setting(default: Any, help: str, *, flag: Optional[str] = None, shown: Optional[str] = None) -> Any:
+def mask_credentials(text: str) -> str:
+    """`user:secret@host` -> `user:***@host` wherever a broker address appears in `text`."""
+    return _URL_CREDENTIALS.sub(rf"\1:{MASK}@", text)
+
+
+def setting(default: Any, help: str, *, flag: Optional[str] = None, shown: Optional[str] = None,
+            secret: bool = False) -> Any:
     """A field with its documentation; `flag` names the command-line option that overrides it,
-    `shown` is the default as the README prints it when it is computed."""
-    meta = {"help": help, "flag": flag, "shown": shown}
+    `shown` is the default as the README prints it when it is computed. A `secret` is masked in
+    `repr` and may be read from the file `NEWSFLOW_<NAME>_FILE` names (orchestrators mount them)."""
+    meta = {"help": help, "flag": flag, "shown": shown, "secret": secret}
     if callable(default):
         return field(default_factory=default, metadata=meta)
     return field(default=default, metadata=meta)
@@ -50,6 +63,19 @@ class Settings:
     transactions: bool = setting(True, "exactly once between topics with Kafka transactions "
                                  "(false: at least once, idempotent producers only)")
     session_timeout: float = setting(30.0, "consumer group session timeout, seconds")
+    # Secured connections (every Kafka client newsflow runs: worker, publish, tail, status, replay)
+    security_protocol: str = setting("PLAINTEXT", "PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL")
+    ssl_cafile: str = setting("", "CA certificates (PEM) the broker's certificate is checked against",
+                              shown="the system's CAs")
+    ssl_certfile: str = setting("", "client certificate (PEM) for brokers that ask for one (mutual TLS)")
+    ssl_keyfile: str = setting("", "private key (PEM) of the client certificate")
+    ssl_key_password: str = setting("", "password of the private key (or `NEWSFLOW_SSL_KEY_PASSWORD_FILE`: "
+                                    "a file holding it)", secret=True)
+    ssl_check_hostname: bool = setting(True, "check that the broker's certificate names the host connected to")
+    sasl_mechanism: str = setting("SCRAM-SHA-512", "SCRAM-SHA-512, SCRAM-SHA-256 or PLAIN")
+    sasl_username: str = setting("", "SASL user (a `user:password@` in `NEWSFLOW_BROKER` is used when empty)")
+    sasl_password: str = setting("", "SASL password (or `NEWSFLOW_SASL_PASSWORD_FILE`: a file holding it); "
+                                 "never logged", secret=True)
     # Processing
     optional_stages: str = setting("", "optional stages to run in the flow, comma-separated (`stories`); "
                                    "every worker of one app must agree")
@@ -87,15 +113,61 @@ class Settings:
         env = os.environ if env is None else env
         values: dict[str, Any] = {}
         for f in fields(cls):
-            raw = env.get(env_name(f))
+            raw = _secret_file(f, env) if f.metadata["secret"] else None
+            raw = env.get(env_name(f)) if raw is None else raw
             if raw is not None and raw != "":
                 values[f.name] = _parse(f, raw)
         values.update({k: v for k, v in overrides.items() if v is not None})
         return cls(**values)
 
+    def __post_init__(self) -> None:
+        """A connection setting that cannot work is refused here, before any client tries it."""
+        if self.security_protocol not in SECURITY_PROTOCOLS:
+            raise ValueError(f"NEWSFLOW_SECURITY_PROTOCOL: expected one of {', '.join(SECURITY_PROTOCOLS)}, "
+                             f"got {self.security_protocol!r}")
+        if self.sasl_mechanism not in SASL_MECHANISMS:
+            raise ValueError(f"NEWSFLOW_SASL_MECHANISM: expected one of {', '.join(SASL_MECHANISMS)}, "
+                             f"got {self.sasl_mechanism!r}")
+        sasl, tls = self.security_protocol.startswith("SASL_"), self.security_protocol.endswith("SSL")
+        # Set but unused would mean a connection in the clear that the operator believes secured.
+        unused = [n for n in ("ssl_cafile", "ssl_certfile", "ssl_keyfile") if getattr(self, n) and not tls]
+        unused += [n for n in ("sasl_username", "sasl_password") if getattr(self, n) and not sasl]
+        if unused:
+            raise ValueError(f"NEWSFLOW_{unused[0].upper()} is set but NEWSFLOW_SECURITY_PROTOCOL is "
+                             f"{self.security_protocol}")
+        if sasl and not all(self.sasl_credentials):
+            raise ValueError(f"NEWSFLOW_SECURITY_PROTOCOL={self.security_protocol} needs NEWSFLOW_SASL_USERNAME "
+                             "and NEWSFLOW_SASL_PASSWORD (or NEWSFLOW_SASL_PASSWORD_FILE)")
+
+    def __repr__(self) -> str:
+        return f"Settings({', '.join(f'{f.name}={self._shown(f)!r}' for f in fields(self))})"
+
+    def _shown(self, f: Field) -> Any:
+        value = getattr(self, f.name)
+        if f.metadata["secret"] and value:
+            return MASK
+        return mask_credentials(value) if isinstance(value, str) else value
+
     @property
     def bootstrap(self) -> list[str]:
-        return [b.strip() for b in self.broker.split(",") if b.strip()]
+        """host:port of each broker, without a scheme or credentials."""
+        return [b.strip().rpartition("//")[2].rpartition("@")[2] for b in self.broker.split(",") if b.strip()]
+
+    @property
+    def broker_shown(self) -> str:
+        """The broker address as messages print it: credentials masked."""
+        return mask_credentials(self.broker)
+
+    @property
+    def sasl_credentials(self) -> tuple[str, str]:
+        """The SASL user and password: the settings', else those of a `user:password@` broker address."""
+        if self.sasl_username:
+            return self.sasl_username, self.sasl_password
+        found = _URL_CREDENTIALS.search(self.broker)
+        if not found:
+            return "", self.sasl_password
+        user, _, password = found.group(0)[:-1].partition(":")
+        return user, self.sasl_password or password
 
     @property
     def broker_urls(self) -> list[str]:
@@ -135,6 +207,19 @@ class Settings:
 
 def env_name(f: Field) -> str:
     return f"NEWSFLOW_{f.name.upper()}"
+
+
+def _secret_file(f: Field, env: Mapping[str, str]) -> Optional[str]:
+    """The secret held by the file `NEWSFLOW_<NAME>_FILE` names (its trailing newline dropped)."""
+    path = env.get(f"{env_name(f)}_FILE")
+    if not path:
+        return None
+    if env.get(env_name(f)):
+        raise ValueError(f"{env_name(f)} and {env_name(f)}_FILE are both set: set one")
+    try:
+        return Path(path).read_text(encoding="utf-8").rstrip("\r\n")
+    except OSError as exc:
+        raise ValueError(f"{env_name(f)}_FILE: cannot read {path}: {exc.strerror}") from None
 
 
 def _parse(f: Field, raw: str) -> Any:

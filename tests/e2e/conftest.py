@@ -17,8 +17,7 @@ import uuid
 from pathlib import Path
 
 import pytest
-from aiokafka.admin import AIOKafkaAdminClient
-
+from newsflow.streams.admin import admin_client
 from newsflow.streams.config import Settings
 from tests.conftest import ROOT as REPO_ROOT
 
@@ -31,7 +30,7 @@ def _free_port() -> int:
 
 async def _topics_of(bootstrap: str, marks: list[str], delete: bool) -> list[str]:
     """Topics whose names carry one of the run ids; deleted when `delete`."""
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap, request_timeout_ms=30000)
+    admin = admin_client(Settings(broker=bootstrap), request_timeout_ms=30000)
     await admin.start()
     try:
         found = [t for t in await admin.list_topics() if any(m in t for m in marks)]
