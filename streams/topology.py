@@ -15,7 +15,6 @@ import faust
 from prometheus_client import CollectorRegistry
 
 from newsflow.agents import build_stages
-from newsflow.agents.stage import warm_up
 from newsflow.streams.app import create_app
 from newsflow.streams.config import Settings
 from newsflow.streams.metrics import PipelineMetrics
@@ -34,7 +33,7 @@ def build(
     built = build_stages(stages, settings)
     # Models load before the worker joins its consumer group: loading holds the GIL for
     # seconds, and an event loop starved that long misses heartbeats.
-    warm_up(built.values())
+    metrics.warm_up(built)
     for hop in hops(settings):
         if hop.stage in built:
             StageAgent(
