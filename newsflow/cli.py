@@ -231,7 +231,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     except KafkaConnectionError as exc:
         from newsflow.streams.admin import BrokerRefused  # says why the broker refused; others: nobody answered
 
-        print(f"newsflow {args.command}: " + (str(exc) if isinstance(exc, BrokerRefused) else
+        print(f"newsflow {args.command}: " + (exc.args[0] if isinstance(exc, BrokerRefused) else
               f"no Kafka broker answers at {settings.broker_shown} "
               "(start one with `newsflow broker start`, or set NEWSFLOW_BROKER / --broker)"), file=sys.stderr)
         return 1

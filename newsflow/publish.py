@@ -14,7 +14,7 @@ from tqdm import tqdm
 
 from newsflow.agents.ingest import peek_id
 from newsflow.schemas.models import RAW_ITEM_SCHEMA
-from newsflow.streams.admin import ensure_topics, producer, start
+from newsflow.streams.admin import connect, ensure_topics, producer
 from newsflow.streams.config import Settings
 
 MIB = 1024 * 1024
@@ -47,7 +47,7 @@ async def publish(settings: Settings, payloads: list[bytes], *, progress: bool =
     """Returns (sent, failed), naming each failed item on stderr. Waits for every acknowledgement."""
     await ensure_topics(settings)
     p = producer(settings)
-    await start(p, settings)
+    await connect(p, settings)
     sent = failed = 0
 
     def fail(number: int, item_id: Optional[str], reason: str) -> None:

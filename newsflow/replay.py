@@ -9,7 +9,7 @@ from __future__ import annotations
 import base64
 from typing import Iterable, NamedTuple, Optional
 
-from newsflow.streams.admin import producer, start
+from newsflow.streams.admin import connect, producer
 from newsflow.streams.config import Settings
 from newsflow.tail import TopicReader
 
@@ -45,7 +45,7 @@ async def replay(s: Settings, letters: list[dict], *, dry_run: bool = False) -> 
     if dry_run or not ready:
         return len(ready), skipped
     p = producer(s)
-    await start(p, s)
+    await connect(p, s)
     try:
         futures = [await p.send(topic, payload, key=item_id.encode() if item_id else None)
                    for topic, item_id, payload in ready]

@@ -12,7 +12,7 @@ from typing import NamedTuple
 
 from aiokafka import TopicPartition
 
-from newsflow.streams.admin import admin_client, consumer, start
+from newsflow.streams.admin import admin_client, connect, consumer
 from newsflow.streams.config import Settings
 from newsflow.streams.topics import hops, topic_names
 
@@ -37,8 +37,8 @@ class Status(NamedTuple):
 async def read_status(s: Settings) -> Status:
     admin = admin_client(s)
     reader = consumer(s)
-    await start(admin, s)
-    await start(reader, s)
+    await connect(admin, s)
+    await connect(reader, s)
     try:
         wanted = topic_names(s)
         described = await admin.describe_topics([t for t in wanted if t in set(await admin.list_topics())])

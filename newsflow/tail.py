@@ -8,7 +8,7 @@ from typing import AsyncIterator, Optional, Sequence, Union
 import orjson
 from aiokafka import TopicPartition
 
-from newsflow.streams.admin import consumer, start
+from newsflow.streams.admin import connect, consumer
 from newsflow.streams.config import Settings
 
 
@@ -29,7 +29,7 @@ class TopicReader:
         self.consumer = consumer(self.settings, group_id=None, **(sized if max_message_bytes else {}))
 
     async def start(self) -> "TopicReader":
-        await start(self.consumer, self.settings)
+        await connect(self.consumer, self.settings)
         partitions = await self._partitions()
         self.consumer.assign(partitions)
         if self.from_beginning:

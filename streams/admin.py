@@ -54,7 +54,7 @@ def _ssl_context(s: Settings) -> ssl.SSLContext:
     return context
 
 
-async def start(client: Any, s: Settings) -> None:
+async def connect(client: Any, s: Settings) -> None:
     """Starts an aiokafka client; a broker that refuses the credentials or the certificate is a
     `BrokerRefused` naming why, not a bare "unable to bootstrap"."""
     try:
@@ -76,9 +76,9 @@ async def refusal(s: Settings) -> Optional[str]:
         conn = await create_conn(host, int(port), request_timeout_ms=10000, **kwargs)
     except ssl.SSLError as exc:
         return f"TLS handshake failed ({exc.reason or exc}); check NEWSFLOW_SSL_CAFILE and NEWSFLOW_SECURITY_PROTOCOL"
-    except KafkaError as exc:
-        user = kwargs.get("sasl_plain_username")
-        return f"{type(exc).__name__} for user {user!r} ({s.sasl_mechanism}): {exc.description}"
+    except KafkaError as exc:  # the broker's own words, e.g. "invalid credentials with SASL mechanism ..."
+        said = exc.args[0] if exc.args else exc.description
+        return f"authentication of user {kwargs.get('sasl_plain_username')!r} failed: {said}"
     except (OSError, asyncio.TimeoutError):
         return None
     conn.close()
@@ -93,7 +93,7 @@ async def ensure_topics(s: Settings) -> list[str]:
     """Creates missing topics; returns the names it created. A topic this principal may not see
     or create (ACLs: a crawler may only write `raw-items`) is left to one that may."""
     admin = admin_client(s)
-    await start(admin, s)
+    await connect(admin, s)
     try:
         existing = set(await admin.list_topics())
         missing = [n for n in topic_names(s) if n not in existing]
@@ -120,7 +120,7 @@ async def ensure_topics(s: Settings) -> list[str]:
 async def delete_topics(s: Settings, names: list[str]) -> None:
     """For tests and benchmarks that create topics of their own."""
     admin = admin_client(s)
-    await start(admin, s)
+    await connect(admin, s)
     try:
         existing = set(await admin.list_topics())
         gone = [n for n in names if n in existing]

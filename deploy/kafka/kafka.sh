@@ -3,7 +3,7 @@
 # development and tests. No Docker, no tarball: the broker jars come from Maven
 # Central through deploy/kafka/pom.xml.
 #
-# Usage: deploy/kafka/kafka.sh {fetch|start|stop|status|reset|logs}
+# Usage: deploy/kafka/kafka.sh {fetch|start|stop|status|reset|logs|acls ARGS...}
 #
 # Environment (all optional):
 #   NEWSFLOW_STATE_DIR               state root (default: $XDG_STATE_HOME/newsflow, i.e. ~/.local/state/newsflow);
@@ -16,6 +16,15 @@
 #   NEWSFLOW_KAFKA_STOP_TIMEOUT      seconds to wait after SIGTERM, default 30
 #   NEWSFLOW_KAFKA_CLUSTER_ID        cluster id used when formatting storage
 #   JAVA                             java binary (default: $JAVA_HOME/bin/java or java)
+# Secured (NEWSFLOW_KAFKA_SECURE=1): the client port is a SASL_SSL listener (SCRAM-SHA-512/256)
+# with ACLs (StandardAuthorizer; the broker itself and the admin user are super users):
+#   NEWSFLOW_KAFKA_SSL_KEYSTORE      PEM: the broker's private key (unencrypted PKCS#8) and certificate chain
+#   NEWSFLOW_KAFKA_SSL_TRUSTSTORE    PEM: the CA certificates clients' and the broker's certificates chain to
+#   NEWSFLOW_KAFKA_USERS_FILE        lines "name password": SCRAM users created when the storage is
+#                                    formatted (first start, or after `reset`); passwords without , ] "
+#   NEWSFLOW_KAFKA_ADMIN_USER        the admin principal among them, default admin
+# `acls ARGS...` runs Kafka's kafka-acls (AclCommand) as the admin user, e.g.
+#   kafka.sh acls --add --allow-principal User:crawler --operation Write --topic raw-items
 #   MVN                              maven binary (default: mvn)
 #
 # Exit codes: 0 ok; 1 error; 3 `status` when stopped.
@@ -47,6 +56,14 @@ STOP_TIMEOUT="${NEWSFLOW_KAFKA_STOP_TIMEOUT:-30}"
 # 22-char base64url of 16 bytes ("newsflow-kafka01"); any valid Kafka UUID works.
 CLUSTER_ID="${NEWSFLOW_KAFKA_CLUSTER_ID:-bmV3c2Zsb3cta2Fma2EwMQ}"
 MVN="${MVN:-mvn}"
+SECURE="${NEWSFLOW_KAFKA_SECURE:-0}"
+KEYSTORE="${NEWSFLOW_KAFKA_SSL_KEYSTORE:-}"
+TRUSTSTORE="${NEWSFLOW_KAFKA_SSL_TRUSTSTORE:-}"
+USERS_FILE="${NEWSFLOW_KAFKA_USERS_FILE:-}"
+ADMIN_USER="${NEWSFLOW_KAFKA_ADMIN_USER:-admin}"
+ADMIN_PROPS="$CONF_DIR/admin.properties"
+BROKER_SECRET="$KAFKA_DIR/broker.secret" # the broker's own SCRAM/PLAIN password, made once
+SECURE_MARK="$DATA_DIR/.scram-users"
 if [[ -n "${JAVA:-}" ]]; then
   :
 elif [[ -n "${JAVA_HOME:-}" && -x "$JAVA_HOME/bin/java" ]]; then
@@ -123,6 +140,13 @@ broker_pid() {
 # serves requests.
 broker_answers() {
   local reply
+  if secure; then # ApiVersions is answered before SASL authentication, so the probe needs no user
+    reply="$(printf "\000\000\000\014\000\022\000\000\000\000\000\001\000\002nf" |
+      timeout 2 openssl s_client -quiet -connect "$HOST:$PORT" -CAfile "$TRUSTSTORE" 2>/dev/null |
+      head -c 10 | od -An -tx1 | tr -d " \n")" || true
+    [[ "${#reply}" -eq 20 && "${reply:8:12}" == "000000010000" ]]
+    return
+  fi
   # shellcheck disable=SC2016 # expanded by the inner bash
   reply="$(timeout 3 bash -c '
       exec 3<>"/dev/tcp/$0/$1" || exit 1
@@ -150,18 +174,75 @@ check_java() {
   [[ "$major" =~ ^[0-9]+$ && "$major" -ge 17 ]] || die "Kafka $(kafka_version) needs Java 17+, found '$v' ($JAVA)"
 }
 
+secure() { [[ "$SECURE" == 1 || "$SECURE" == true ]]; }
+
+check_secure() {
+  [[ -f "$KEYSTORE" ]] || die "NEWSFLOW_KAFKA_SSL_KEYSTORE: no PEM file '$KEYSTORE'"
+  [[ -f "$TRUSTSTORE" ]] || die "NEWSFLOW_KAFKA_SSL_TRUSTSTORE: no PEM file '$TRUSTSTORE'"
+  [[ -f "$USERS_FILE" ]] || die "NEWSFLOW_KAFKA_USERS_FILE: no file '$USERS_FILE'"
+  admin_password >/dev/null || die "NEWSFLOW_KAFKA_USERS_FILE has no line for the admin user '$ADMIN_USER'"
+  if [[ -f "$DATA_DIR/meta.properties" && ! -f "$SECURE_MARK" ]]; then
+    die "the storage in $DATA_DIR was formatted without SCRAM users; run '$0 reset' first"
+  fi
+  [[ -s "$BROKER_SECRET" ]] || (umask 077 && head -c 24 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$BROKER_SECRET")
+}
+
+users() { grep -v '^[[:space:]]*\(#\|$\)' "$USERS_FILE"; }
+admin_password() { users | awk -v u="$ADMIN_USER" '$1 == u { print $2; found = 1 } END { exit !found }'; }
+
+# The SASL_SSL listener serves clients and the broker itself (user "broker"); the controller
+# listener takes only the broker, with PLAIN (SCRAM credentials live in the metadata it serves).
+secure_config() {
+  local pw scram=org.apache.kafka.common.security.scram.ScramLoginModule
+  pw="$(cat "$BROKER_SECRET")"
+  cat <<EOF
+listeners=SASL_SSL://$HOST:$PORT,CONTROLLER://$HOST:$CONTROLLER_PORT
+advertised.listeners=SASL_SSL://$HOST:$PORT
+inter.broker.listener.name=SASL_SSL
+listener.security.protocol.map=SASL_SSL:SASL_SSL,CONTROLLER:SASL_PLAINTEXT
+sasl.enabled.mechanisms=SCRAM-SHA-512,SCRAM-SHA-256
+sasl.mechanism.inter.broker.protocol=SCRAM-SHA-512
+listener.name.sasl_ssl.scram-sha-512.sasl.jaas.config=$scram required username="broker" password="$pw";
+listener.name.sasl_ssl.scram-sha-256.sasl.jaas.config=$scram required;
+sasl.mechanism.controller.protocol=PLAIN
+listener.name.controller.sasl.enabled.mechanisms=PLAIN
+listener.name.controller.plain.sasl.jaas.config=org.apache.kafka.common.security.plain.PlainLoginModule required username="broker" password="$pw" user_broker="$pw";
+ssl.keystore.type=PEM
+ssl.keystore.location=$KEYSTORE
+ssl.truststore.type=PEM
+ssl.truststore.location=$TRUSTSTORE
+authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer
+super.users=User:broker;User:$ADMIN_USER
+allow.everyone.if.no.acl.found=false
+EOF
+  cat >"$ADMIN_PROPS" <<EOF
+security.protocol=SASL_SSL
+sasl.mechanism=SCRAM-SHA-512
+sasl.jaas.config=$scram required username="$ADMIN_USER" password="$(admin_password)";
+ssl.truststore.type=PEM
+ssl.truststore.location=$TRUSTSTORE
+EOF
+}
+
+plaintext_config() {
+  cat <<EOF
+listeners=PLAINTEXT://$HOST:$PORT,CONTROLLER://$HOST:$CONTROLLER_PORT
+advertised.listeners=PLAINTEXT://$HOST:$PORT
+inter.broker.listener.name=PLAINTEXT
+listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+EOF
+}
+
 write_config() {
   mkdir -p "$CONF_DIR" "$DATA_DIR" "$LOG_DIR"
+  umask 077 # the secured config holds passwords
   cat >"$SERVER_PROPS" <<EOF
 # Generated by deploy/kafka/kafka.sh; rewritten on every start.
 process.roles=broker,controller
 node.id=1
 controller.quorum.voters=1@$HOST:$CONTROLLER_PORT
-listeners=PLAINTEXT://$HOST:$PORT,CONTROLLER://$HOST:$CONTROLLER_PORT
-advertised.listeners=PLAINTEXT://$HOST:$PORT
-inter.broker.listener.name=PLAINTEXT
 controller.listener.names=CONTROLLER
-listener.security.protocol.map=PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT
+$(if secure; then secure_config; else plaintext_config; fi)
 log.dirs=$DATA_DIR
 
 # Single node.
@@ -250,15 +331,21 @@ format_storage() {
   if [[ -f "$DATA_DIR/meta.properties" ]]; then
     return 0
   fi
-  local cls
+  local cls name password mech scram=()
   cls="$(storage_tool_class)"
+  if secure; then
+    while read -r name password _; do
+      for mech in SCRAM-SHA-512 SCRAM-SHA-256; do scram+=(--add-scram "$mech=[name=$name,password=$password]"); done
+    done < <(users; echo "broker $(cat "$BROKER_SECRET")")
+  fi
   log "formatting storage in $DATA_DIR (cluster id $CLUSTER_ID)"
   if ! "$JAVA" -Xmx256m "-Dlog4j2.configurationFile=$LOG4J_CONF" -cp "$LIBS_DIR/*" \
-      "$cls" format --ignore-formatted -t "$CLUSTER_ID" -c "$SERVER_PROPS" \
+      "$cls" format --ignore-formatted -t "$CLUSTER_ID" -c "$SERVER_PROPS" "${scram[@]}" \
       >"$LOG_DIR/format.log" 2>&1; then
     cat "$LOG_DIR/format.log" >&2
     die "storage format failed"
   fi
+  if secure; then : >"$SECURE_MARK"; fi
 }
 
 print_log_tail() {
@@ -289,6 +376,7 @@ cmd_start() {
     fi
     check_java
     cmd_fetch
+    if secure; then check_secure; fi
     write_config
     format_storage
     local t0=$SECONDS
@@ -375,6 +463,12 @@ cmd_reset() {
   log "deleted $DATA_DIR"
 }
 
+cmd_acls() {
+  [[ -f "$ADMIN_PROPS" ]] && secure || die "acls needs the broker started with NEWSFLOW_KAFKA_SECURE=1"
+  "$JAVA" -Xmx256m "-Dlog4j2.configurationFile=$LOG4J_CONF" -cp "$LIBS_DIR/*" org.apache.kafka.tools.AclCommand \
+    --bootstrap-server "$HOST:$PORT" --command-config "$ADMIN_PROPS" "$@"
+}
+
 cmd_logs() {
   tail -n "${1:-100}" "$SERVER_LOG"
 }
@@ -382,14 +476,14 @@ cmd_logs() {
 main() {
   local cmd="${1:-}"
   case "$cmd" in
-    fetch | start | stop | status | reset | logs) ;;
+    fetch | start | stop | status | reset | logs | acls) ;;
     *)
-      echo "usage: $0 {fetch|start|stop|status|reset|logs}" >&2
+      echo "usage: $0 {fetch|start|stop|status|reset|logs|acls ARGS...}" >&2
       exit 1
       ;;
   esac
   shift
-  if [[ "$cmd" != status && "$cmd" != logs ]] && command -v flock >/dev/null 2>&1; then
+  if [[ "$cmd" != status && "$cmd" != logs && "$cmd" != acls ]] && command -v flock >/dev/null 2>&1; then
     mkdir -p "$KAFKA_DIR"
     exec 9>"$LOCK_FILE"
     flock -w 300 9 || die "could not take $LOCK_FILE"
