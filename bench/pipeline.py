@@ -56,7 +56,7 @@ def wait_ready(settings: Settings, worker, timeout: float = 300) -> None:
 
 
 async def through_kafka(settings: Settings, payloads: list[bytes]) -> tuple[float, int]:
-    reader = await TopicReader(settings.bootstrap, settings.topic_enriched).start()
+    reader = await TopicReader(settings, settings.topic_enriched).start()
     try:
         started = time.perf_counter()
         await publish(settings, payloads, progress=False)

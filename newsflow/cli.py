@@ -67,8 +67,7 @@ def cmd_tail(args: argparse.Namespace, settings: Settings) -> int:
 
     async def go() -> None:
         await ensure_topics(settings)  # a tail started before the first worker waits instead of failing
-        reader = await TopicReader(settings.bootstrap, topic, from_beginning=args.from_beginning,
-                                   max_message_bytes=settings.max_message_bytes).start()
+        reader = await TopicReader(settings, topic, from_beginning=args.from_beginning).start()
         try:
             async for record in reader.records(limit=args.limit, timeout=args.timeout):
                 line = pretty(record) + "\n" if args.pretty else encode(record).decode()
@@ -156,7 +155,8 @@ def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="newsflow", description=__doc__)
     p.add_argument("--version", action="version", version=f"newsflow {__version__}")
     common = argparse.ArgumentParser(add_help=False)
-    for flag in ("--broker", "--log-level", "--log-format"):
+    for flag in ("--broker", "--security-protocol", "--sasl-mechanism", "--sasl-username", "--ssl-cafile",
+                 "--log-level", "--log-format"):
         _add_setting(common, flag)
     sub = p.add_subparsers(dest="command", required=True)
 

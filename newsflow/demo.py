@@ -51,8 +51,8 @@ def _items(articles: list[dict]) -> int:
 
 
 async def _collect(settings: Settings, payloads: list[bytes]) -> tuple[list[dict], list[dict]]:
-    enriched = await TopicReader(settings.bootstrap, settings.topic_enriched).start()
-    dead = await TopicReader(settings.bootstrap, settings.topic_dead).start()
+    enriched = await TopicReader(settings, settings.topic_enriched).start()
+    dead = await TopicReader(settings, settings.topic_dead).start()
     try:
         sent, failed = await publish(settings, payloads, progress=False)
         print(f"published {sent} raw items (failed {failed}); waiting for the worker…", flush=True)

@@ -64,16 +64,16 @@ class Settings:
                                  "(false: at least once, idempotent producers only)")
     session_timeout: float = setting(30.0, "consumer group session timeout, seconds")
     # Secured connections (every Kafka client newsflow runs: worker, publish, tail, status, replay)
-    security_protocol: str = setting("PLAINTEXT", "PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL")
+    security_protocol: str = setting("PLAINTEXT", "PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL", flag="--security-protocol")
     ssl_cafile: str = setting("", "CA certificates (PEM) the broker's certificate is checked against",
-                              shown="the system's CAs")
+                              shown="the system's CAs", flag="--ssl-cafile")
     ssl_certfile: str = setting("", "client certificate (PEM) for brokers that ask for one (mutual TLS)")
     ssl_keyfile: str = setting("", "private key (PEM) of the client certificate")
     ssl_key_password: str = setting("", "password of the private key (or `NEWSFLOW_SSL_KEY_PASSWORD_FILE`: "
                                     "a file holding it)", secret=True)
     ssl_check_hostname: bool = setting(True, "check that the broker's certificate names the host connected to")
-    sasl_mechanism: str = setting("SCRAM-SHA-512", "SCRAM-SHA-512, SCRAM-SHA-256 or PLAIN")
-    sasl_username: str = setting("", "SASL user (a `user:password@` in `NEWSFLOW_BROKER` is used when empty)")
+    sasl_mechanism: str = setting("SCRAM-SHA-512", "SCRAM-SHA-512, SCRAM-SHA-256 or PLAIN", flag="--sasl-mechanism")
+    sasl_username: str = setting("", "SASL user (a `user:password@` in `NEWSFLOW_BROKER` is used when empty)", flag="--sasl-username")
     sasl_password: str = setting("", "SASL password (or `NEWSFLOW_SASL_PASSWORD_FILE`: a file holding it); "
                                  "never logged", secret=True)
     # Processing
