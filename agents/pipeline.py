@@ -12,7 +12,7 @@ import msgspec
 import orjson
 
 from newsflow.agents.ingest import DEFAULT_MAX_ITEM_BYTES, parse_raw, peek_id, to_article
-from newsflow.agents.stage import Failure, Stage, StageError, dead_letter, run_stage
+from newsflow.agents.stage import DEFAULT_ITEM_TIMEOUT, Failure, Stage, StageError, dead_letter, run_stage
 from newsflow.schemas import Article, DeadLetter, RawItem
 from newsflow.schemas.codec import decode
 
@@ -55,13 +55,13 @@ def decode_article(env: Envelope) -> Union[Article, DeadLetter]:
 
 
 def apply(
-    stage: Stage, records: Sequence[Any], envelopes: Sequence[Envelope]
+    stage: Stage, records: Sequence[Any], envelopes: Sequence[Envelope], *, timeout: float = DEFAULT_ITEM_TIMEOUT
 ) -> tuple[list[Outcome], list[Envelope]]:
-    """Runs `stage` on the live records of a batch; dead letters pass through untouched.
-    An item the stage splits in several comes back as several outcomes in its place, each
-    paired with the item's envelope, so the two lists stay aligned."""
+    """Runs `stage` on the live records of a batch, each within `timeout` seconds; dead letters
+    pass through untouched. An item the stage splits in several comes back as several
+    outcomes in its place, each paired with the item's envelope, so the two lists stay aligned."""
     live = [i for i, r in enumerate(records) if not isinstance(r, DeadLetter)]
-    results = dict(zip(live, run_stage(stage, [records[i] for i in live])))
+    results = dict(zip(live, run_stage(stage, [records[i] for i in live], timeout=timeout)))
     out: list[Outcome] = []
     envs: list[Envelope] = []
     for i, (record, env) in enumerate(zip(records, envelopes)):
@@ -95,28 +95,30 @@ def stamp_received(outcomes: Sequence[Outcome], envelopes: Sequence[Envelope]) -
 
 
 def run_stages(
-    stages: Sequence[Stage], records: list[Any], envs: list[Envelope]
+    stages: Sequence[Stage], records: list[Any], envs: list[Envelope], *, timeout: float = DEFAULT_ITEM_TIMEOUT
 ) -> tuple[list[Outcome], list[Envelope]]:
     for stage in stages:
-        records, envs = apply(stage, records, envs)
+        records, envs = apply(stage, records, envs, timeout=timeout)
     return records, envs
 
 
 def start_batch(
-    stages: Sequence[Stage], envelopes: Sequence[Envelope], *, max_bytes: int = DEFAULT_MAX_ITEM_BYTES
+    stages: Sequence[Stage], envelopes: Sequence[Envelope], *, max_bytes: int = DEFAULT_MAX_ITEM_BYTES,
+    timeout: float = DEFAULT_ITEM_TIMEOUT,
 ) -> tuple[list[Outcome], list[Envelope]]:
     """Raw payloads through `stages` (extract, or the body as given, first); outputs in input
-    order, each beside the envelope of the item it came from."""
+    order, each beside the envelope of the item it came from. `timeout`: seconds per item and stage."""
     records: list[Any] = [decode_raw(e, max_bytes=max_bytes) for e in envelopes]
     if not stages or stages[0].name != "extract":
         stages = [NO_EXTRACT, *stages]
-    return run_stages(stages, records, list(envelopes))
+    return run_stages(stages, records, list(envelopes), timeout=timeout)
 
 
 def enrich_batch(
-    stages: Sequence[Stage], envelopes: Sequence[Envelope], *, max_bytes: int = DEFAULT_MAX_ITEM_BYTES
+    stages: Sequence[Stage], envelopes: Sequence[Envelope], *, max_bytes: int = DEFAULT_MAX_ITEM_BYTES,
+    timeout: float = DEFAULT_ITEM_TIMEOUT,
 ) -> list[Outcome]:
     """All selected stages in-process (offline CLI, benchmarks); outputs in input order."""
-    records, envs = start_batch(stages, envelopes, max_bytes=max_bytes)
+    records, envs = start_batch(stages, envelopes, max_bytes=max_bytes, timeout=timeout)
     stamp_received(records, envs)
     return records

@@ -3,11 +3,17 @@
 Stages are synchronous `Article -> Article` callables with no Kafka in them. The same
 `run_stage` backs the Faust agents (in a worker thread) and the offline `newsflow enrich`,
 so an item fails or succeeds identically in both.
+
+Synchronous code cannot be stopped from outside, so the per-item time limit is cooperative:
+`run_stage` sets a deadline for the item (for the whole call, with a `batch`), stage code
+calls `check_deadline()` between units of work it keeps small (a capped NER chunk, a parse
+step), and a result that comes back late is dead-lettered too (`timeout`).
 """
 from __future__ import annotations
 
 import base64
 import logging
+import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -17,6 +23,8 @@ from newsflow.schemas import Article, DeadLetter
 from newsflow.schemas.codec import to_dict
 
 log = logging.getLogger("newsflow.stage")
+
+DEFAULT_ITEM_TIMEOUT = 10.0  # seconds one item may spend in one stage (the `item_timeout` setting)
 
 
 class StageError(Exception):
@@ -64,9 +72,31 @@ def warm_up(stages: Iterable[Stage]) -> None:
             stage.warm_up()
 
 
-def _one(stage: Stage, record: Any) -> Result:
+_clock = threading.local()  # the deadline of the item (or batch) this thread is running
+
+
+def check_deadline() -> None:
+    """Raises StageError `timeout` once the running item is past its limit; stage code calls it
+    between units of work, each bounded well under a second."""
+    deadline = getattr(_clock, "deadline", None)
+    if deadline is not None and time.perf_counter() > deadline[0]:
+        raise StageError("timeout", f"over the per-item limit of {deadline[1]:g} s")
+
+
+def _timed(fn: Callable[[Any], Any], arg: Any, timeout: float) -> Any:
+    """`fn(arg)` under a deadline; a result that comes back past it is a `timeout` too."""
+    _clock.deadline = (time.perf_counter() + timeout, timeout)
     try:
-        return stage.process(record)
+        result = fn(arg)
+        check_deadline()
+        return result
+    finally:
+        _clock.deadline = None
+
+
+def _one(stage: Stage, record: Any, timeout: float) -> Result:
+    try:
+        return _timed(stage.process, record, timeout)
     except StageError as exc:
         return Failure(exc.reason, exc.message, record)
     except Exception as exc:  # a bug or a hostile input we did not foresee: never lose the item
@@ -74,20 +104,22 @@ def _one(stage: Stage, record: Any) -> Result:
         return Failure("internal-error", f"{type(exc).__name__}: {exc}", record)
 
 
-def run_stage(stage: Stage, articles: Sequence[Any]) -> list[Result]:
-    """Apply a stage to a batch, in order, recording per-item milliseconds on each article."""
+def run_stage(stage: Stage, articles: Sequence[Any], *, timeout: float = DEFAULT_ITEM_TIMEOUT) -> list[Result]:
+    """Apply a stage to a batch, in order, recording per-item milliseconds on each article.
+    Each item gets `timeout` seconds; a batch call gets `timeout` in all, and one that fails
+    (a late batch included) is run again item by item, so only the slow item is dead-lettered."""
     if not articles:
         return []
     started = time.perf_counter()
     results: list[Result]
     if stage.batch is not None:
         try:
-            results = list(stage.batch(list(articles)))
+            results = list(_timed(stage.batch, list(articles), timeout))
         except Exception:
             log.warning("stage %s batch of %d failed; retrying item by item", stage.name, len(articles))
-            results = [_one(stage, a) for a in articles]
+            results = [_one(stage, a, timeout) for a in articles]
     else:
-        results = [_one(stage, a) for a in articles]
+        results = [_one(stage, a, timeout) for a in articles]
     per_item_ms = round((time.perf_counter() - started) * 1000.0 / len(articles), 3)
     for r in results:
         for article in r if isinstance(r, list) else [r]:

@@ -10,12 +10,18 @@ from typing import Iterable
 from newsflow.agents.entities.mentions import token_edges
 from newsflow.agents.entities.ner_models import MODEL_LABELS, load
 from newsflow.agents.entities.reading import Reading
+from newsflow.agents.stage import check_deadline
 from newsflow.schemas import ENTITY_LABELS, Article, Entity, Span
 
 PIPE_BATCH = 64
-# The longest text one model call gets. spaCy refuses a doc over 1M characters (and its NER needs
-# memory in proportion), so a longer paragraph is read in windows cut at sentence ends.
-MAX_REGION_CHARS = 100_000
+# The most text one `nlp.pipe` call gets (~0.25 s of NER): the item's deadline is checked
+# between calls, and spaCy's working memory grows with the batch.
+PIPE_CHARS = 20_000
+# The longest text one doc gets: a longer paragraph is read in windows cut at sentence ends.
+MAX_REGION_CHARS = 20_000
+# The model reads this much of an article (~3 s; long reports are 150-250 kB): past it, a note
+# says where it stopped, so that the stage's cost has a bound whatever the item's size.
+MAX_MODEL_CHARS = 300_000
 
 
 def recognise(readings: list[Reading], models: dict[str, str]) -> None:
@@ -27,16 +33,17 @@ def recognise(readings: list[Reading], models: dict[str, str]) -> None:
             by_lang.setdefault(r.language, []).append(r.article)
     for code, group in by_lang.items():
         labels = MODEL_LABELS.get(code, ENTITY_LABELS)
-        if code == "en":
-            work = [(a, region, token_edges(a)) for a in group for region in _regions(a)]
-        else:
-            work = [(a, region, None) for a in group for region in _regions(a)]
-        texts: Iterable[str] = (a.body[r.start : r.end] for a, r, _ in work)
-        docs = load(models[code]).pipe(texts, batch_size=PIPE_BATCH)
-        for (article, region, edges), doc in zip(work, docs):
-            for ent in doc.ents:
-                if ent.label_ in labels:
-                    _add(article, ent.label_, region.start + ent.start_char, region.start + ent.end_char, edges)
+        # one edge list per article, shared by its regions (per region it was quadratic in memory)
+        edges = {id(a): token_edges(a) if code == "en" else None for a in group}
+        work = [(a, region, edges[id(a)]) for a in group for region in _regions(a)]
+        nlp = load(models[code])
+        for chunk in _chunks(work):
+            check_deadline()
+            docs = nlp.pipe((a.body[r.start : r.end] for a, r, _ in chunk), batch_size=len(chunk))
+            for (article, region, edges), doc in zip(chunk, docs):
+                for ent in doc.ents:
+                    if ent.label_ in labels:
+                        _add(article, ent.label_, region.start + ent.start_char, region.start + ent.end_char, edges)
         if code != "en":
             for a in group:
                 a.processing.notes.append(
@@ -61,12 +68,33 @@ def _add(article: Article, label: str, start: int, end: int, edges) -> None:
         article.entities.append(Entity(article.body[start:end], label, start, end, source="model"))
 
 
+def _chunks(work: list) -> Iterable[list]:
+    """`work` in runs of at most PIPE_BATCH regions and PIPE_CHARS characters."""
+    chunk: list = []
+    chars = 0
+    for w in work:
+        size = w[1].end - w[1].start
+        if chunk and (len(chunk) == PIPE_BATCH or chars + size > PIPE_CHARS):
+            yield chunk
+            chunk, chars = [], 0
+        chunk.append(w)
+        chars += size
+    if chunk:
+        yield chunk
+
+
 def _regions(article: Article) -> list[Span]:
-    paragraphs = article.paragraphs or ([Span(0, len(article.body))] if article.body else [])
+    body = article.body
+    paragraphs = article.paragraphs or ([Span(0, len(body))] if body else [])
+    if len(body) > MAX_MODEL_CHARS:
+        article.processing.notes.append(
+            f"entities: the model read the first {MAX_MODEL_CHARS} of {len(body)} characters"
+        )
+        paragraphs = [Span(p.start, min(p.end, MAX_MODEL_CHARS)) for p in paragraphs if p.start < MAX_MODEL_CHARS]
     if all(p.end - p.start <= MAX_REGION_CHARS for p in paragraphs):
         return paragraphs
     cuts = sorted(s.end for s in article.sentences)
-    return [w for p in paragraphs for w in _windows(article.body, p, cuts, MAX_REGION_CHARS)]
+    return [w for p in paragraphs for w in _windows(body, p, cuts, MAX_REGION_CHARS)]
 
 
 def _windows(body: str, span: Span, cuts: list[int], limit: int) -> Iterable[Span]:

@@ -2,6 +2,7 @@
 dateline, on `article.entities`."""
 from __future__ import annotations
 
+import bisect
 from typing import Iterable, Optional
 
 from newsflow.agents.entities.confidence import set_confidence
@@ -96,11 +97,18 @@ def _titles(ents: list[Entity], body: str) -> set[int]:
     """The name after an honorific is a person: the mentions covering it become PER, one is
     added where there is none; returns their positions."""
     persons: set[int] = set()
+    # mentions by start, to find those covering a name without a pass over all of them
+    starts = sorted((e.start, i) for i, e in enumerate(ents))
+    longest = max((e.end - e.start for e in ents), default=0)
     for start, end in find_honorific_names(body):
-        covering = [i for i, e in enumerate(ents) if e.start < end and start < e.end]
+        lo = bisect.bisect_left(starts, (start - longest, -1))
+        hi = bisect.bisect_left(starts, (end, -1))
+        covering = sorted(i for _, i in starts[lo:hi] if ents[i].end > start)
         if not covering:
             ents.append(Entity(body[start:end], "PER", start, end, source="rule"))
             covering = [len(ents) - 1]
+            bisect.insort(starts, (start, covering[0]))
+            longest = max(longest, end - start)
         for i in covering:
             if ents[i].label != "PER":
                 ents[i].label, ents[i].revised_by = "PER", "rule"

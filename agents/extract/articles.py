@@ -35,6 +35,7 @@ import re
 from typing import TYPE_CHECKING, Union
 
 from newsflow.agents.extract.html_content import extract_html
+from newsflow.agents.extract.html_depth import check_depth
 from newsflow.agents.extract.text_stories import clean_text
 from newsflow.agents.ingest import normalise_text, to_article
 from newsflow.agents.stage import Stage, StageError
@@ -59,6 +60,7 @@ def _check_text(text: str, what: str) -> None:
 def _from_html(item: RawItem) -> Article:
     html = item.html or ""
     _check_text(html, "html")
+    check_depth(html)
     doc = extract_html(html, item.url)
     body = normalise_text(doc.text.strip())
     if not body:

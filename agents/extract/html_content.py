@@ -22,6 +22,7 @@ from selectolax.lexbor import LexborHTMLParser, LexborNode
 
 from newsflow.agents.extract.html_metadata import SPACES, metadata
 from newsflow.agents.extract.text_lines import CONTENT, JUNK, classify_line
+from newsflow.agents.stage import StageError, check_deadline
 
 log = logging.getLogger("newsflow.extract")
 
@@ -54,6 +55,11 @@ LINK_BOX_SHARE = 0.5
 # goes to trafilatura rather than cost time quadratic in its nesting.
 MAX_BOXES = 2000
 MAX_CANDIDATES = 200
+# trafilatura's cost grows with the (opening) tags (~45 ms per 1,000): past these it is not run (the full
+# run, not run again), so one page stays under a second. Real pages hold 1,000-3,500 tags.
+TRAFILATURA_MAX_TAGS = 20_000
+FULL_TRAFILATURA_MAX_TAGS = 8_000
+_OPEN_TAG = re.compile(r"<[a-zA-Z]")
 # A heading that ends the story: what follows are other stories.
 _TAIL_MARKER = re.compile(
     r"^\s*(most (read|popular|viewed|shared)|you (may|might) also (like|be interested)|related (stories|articles|news|posts)"
@@ -212,9 +218,16 @@ def extract_html(html: str, url: Optional[str] = None) -> HtmlResult:
         info = dict.fromkeys(("title", "published_at", "author", "canonical_url", "site_name"))
     method = "fast"
     if text is None:
+        tags = len(_OPEN_TAG.findall(html))
+        if tags > TRAFILATURA_MAX_TAGS:
+            raise StageError(
+                "pathological-html", f"{tags} tags and no article node the fast pass trusts: too costly to read"
+            )
         method = "trafilatura"
+        check_deadline()
         text = _trafilatura(html, url, fast=True)
-        if len(text) < FULL_TRAFILATURA_BELOW:  # short: let trafilatura try its own fallbacks
+        if len(text) < FULL_TRAFILATURA_BELOW and tags <= FULL_TRAFILATURA_MAX_TAGS:
+            check_deadline()  # short: let trafilatura try its own fallbacks
             text = _trafilatura(html, url, fast=False) or text
     return HtmlResult(text=text, method=method, **info)
 
