@@ -48,16 +48,17 @@ def refine(
     aliases: list[tuple[int, int]] = []  # positions in `ents` of a mention and its alias
     if english and "aliases" in layers:
         aliases = _aliases(ents, body)
-    # mentions in body order; the positions noted above follow them
-    order = sorted(range(len(ents)), key=lambda i: (ents[i].start, -ents[i].end))
+    # mentions in body order, none across a sentence end; the positions noted above follow them
+    inside = _within_sentences(article)
+    order = sorted((i for i, e in enumerate(ents) if inside(e)), key=lambda i: (ents[i].start, -ents[i].end))
     moved = {old: new for new, old in enumerate(order)}
     ents[:] = [ents[i] for i in order]
     gaz = gazetteer()
     for e in ents:
         _link(e, gaz, lang)
     article.entity_groups = group(
-        article, [(moved[a], moved[b]) for a, b in aliases], vote="vote" in layers,
-        persons={moved[i] for i in persons}, lang=lang,
+        article, [(moved[a], moved[b]) for a, b in aliases if a in moved and b in moved], vote="vote" in layers,
+        persons={moved[i] for i in persons if i in moved}, lang=lang,
     )
     for e in ents:
         if e.label != "LOC":
@@ -69,6 +70,21 @@ def refine(
         p = article.paragraphs[0]
         article.published_at = dateline_date(body[p.start : p.end], article.fetched_at)
     return article
+
+
+def _within_sentences(article: Article):
+    """Whether a mention lies inside one sentence: the model reads whole paragraphs, and a
+    mention across a sentence end ("The The The") is a misreading a consumer cannot place."""
+    sentences = article.sentences
+    if not sentences:
+        return lambda e: True
+    starts = [s.start for s in sentences]
+
+    def inside(e: Entity) -> bool:
+        i = bisect.bisect_right(starts, e.start) - 1
+        return i >= 0 and e.end <= sentences[i].end
+
+    return inside
 
 
 def _compounds(ents: list[Entity], body: str) -> None:
