@@ -23,6 +23,7 @@ from newsflow.streams.config import Settings
 # The stages a forked pool worker inherits from the parent (set before the pool starts).
 _stages: Sequence[Stage] = ()
 _max_bytes = 0
+_timeout = 0.0
 
 
 def _batches(items: Iterable[Input], size: int) -> Iterator[list[Envelope]]:
@@ -34,7 +35,7 @@ def _batches(items: Iterable[Input], size: int) -> Iterator[list[Envelope]]:
 
 
 def _start(envelopes: list[Envelope]) -> tuple[list[Outcome], list[Envelope]]:
-    return start_batch(_stages, envelopes, max_bytes=_max_bytes)
+    return start_batch(_stages, envelopes, max_bytes=_max_bytes, timeout=_timeout)
 
 
 def run(
@@ -48,20 +49,20 @@ def run(
     jobs: int = 1,
 ) -> tuple[int, int]:
     """Returns (enriched, dead-lettered); output lines keep input order."""
-    global _stages, _max_bytes
+    global _stages, _max_bytes, _timeout
     built = build_stages(parse_stage_list(stages), settings)
     warm_up(built.values())
     ordered = {spec.name for spec in STAGES if spec.ordered}
     names = list(built)
     first = next((i for i, name in enumerate(names) if name in ordered), len(names))
     _stages, after = [built[n] for n in names[:first]], [built[n] for n in names[first:]]
-    _max_bytes = settings.max_item_bytes
+    _max_bytes, _timeout = settings.max_item_bytes, settings.item_timeout
     batches = _batches(items, batch_size)
     ok = failed = 0
     pool = multiprocessing.get_context("fork").Pool(jobs) if jobs > 1 else None
     try:
         for records, envs in pool.imap(_start, batches) if pool else map(_start, batches):
-            records, envs = run_stages(after, records, envs)
+            records, envs = run_stages(after, records, envs, timeout=settings.item_timeout)
             stamp_received(records, envs)
             for outcome in records:
                 is_article = isinstance(outcome, Article)

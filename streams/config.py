@@ -84,6 +84,8 @@ class Settings:
                              "`newsflow enrich`; 0: one per core", flag="--processes")
     batch_size: int = setting(32, "most records per stage call", flag="--batch-size")
     batch_within: float = setting(0.2, "seconds a stage waits to fill a batch")
+    item_timeout: float = setting(10.0, "seconds one item may spend in one stage; past it the item is "
+                                  "dead-lettered (`timeout`)")
     max_item_bytes: int = setting(8 * 1024 * 1024, "raw items larger than this are refused by `publish` and "
                                   "dead-lettered by the worker (`too-large`)")
     max_output_ratio: int = setting(4, "records newsflow writes may be this many times `max_item_bytes` (an "

@@ -97,7 +97,7 @@ class StageAgent(ConsumerRebalanceListener):
             records = [decode_raw(e, max_bytes=self.settings.max_item_bytes) for e in envelopes]
         else:
             records = [decode_article(e) for e in envelopes]
-        outcomes, envs = apply(self.stage, records, envelopes)
+        outcomes, envs = apply(self.stage, records, envelopes, timeout=self.settings.item_timeout)
         if self.reads_raw:
             stamp_received(outcomes, envs)
         return outcomes, envs

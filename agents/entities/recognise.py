@@ -33,9 +33,10 @@ def recognise(readings: list[Reading], models: dict[str, str]) -> None:
             by_lang.setdefault(r.language, []).append(r.article)
     for code, group in by_lang.items():
         labels = MODEL_LABELS.get(code, ENTITY_LABELS)
-        # one edge list per article, shared by its regions (per region it was quadratic in memory)
-        edges = {id(a): token_edges(a) if code == "en" else None for a in group}
-        work = [(a, region, edges[id(a)]) for a in group for region in _regions(a)]
+        work = []
+        for a in group:
+            edges = token_edges(a) if code == "en" else None  # once per article, shared by its regions
+            work.extend((a, region, edges) for region in _regions(a))
         nlp = load(models[code])
         for chunk in _chunks(work):
             check_deadline()
