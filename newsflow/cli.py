@@ -1,4 +1,4 @@
-"""The `newsflow` command: worker, publish, tail, enrich, demo, broker."""
+"""The `newsflow` command: worker, publish, tail, enrich, demo, status, replay, topics, broker."""
 from __future__ import annotations
 
 import argparse
@@ -104,26 +104,43 @@ def cmd_enrich(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def cmd_status(args: argparse.Namespace, settings: Settings) -> int:
-    from newsflow.status import read_status, render
+    import json
+
+    from newsflow.status import as_json, read_status, render
 
     status = asyncio.run(read_status(settings))
-    print(render(settings, status))
+    print(json.dumps(as_json(settings, status)) if args.json else render(settings, status))
     return 0 if not status.missing else 3
 
 
 def cmd_replay(args: argparse.Namespace, settings: Settings) -> int:
-    from newsflow.replay import Selection, describe, read_letters, replay, selected
+    from newsflow.dead_letters import read_letters, since_ms
+    from newsflow.replay import Selection, describe, replay, selected
 
+    since = since_ms(args.since) if args.since else None
     chosen = Selection(frozenset(args.reason or ()), frozenset(args.stage or ()), frozenset(args.id or ()))
-    letters = selected(asyncio.run(read_letters(settings)), chosen)
-    if args.limit is not None:
-        letters = letters[: args.limit]
-    sent, skipped = asyncio.run(replay(settings, letters, dry_run=args.dry_run))
-    if letters:
-        print(describe(letters), file=sys.stderr)
+    letters = selected(asyncio.run(read_letters(settings, since=since)), chosen)
+    outcome = asyncio.run(replay(settings, letters, dry_run=args.dry_run, limit=args.limit))
+    if outcome.sent:
+        print(describe(outcome.sent), file=sys.stderr)
     verb = "would send" if args.dry_run else "sent"
-    print(f"{verb} {sent} dead letters back to their topics; skipped {skipped} (no bytes or topic)", file=sys.stderr)
+    print(f"{verb} {len(outcome.sent)}, {outcome.already} already replayed, "
+          f"{outcome.skipped} skipped (no bytes or topic)", file=sys.stderr)
     return 0
+
+
+def cmd_topics(args: argparse.Namespace, settings: Settings) -> int:
+    from newsflow.topics_cmd import describe, render_topics
+
+    if args.action == "create":
+        from newsflow.streams.admin import ensure_topics
+
+        created = asyncio.run(ensure_topics(settings))
+        print(f"created {len(created)} topics" + (f": {', '.join(created)}" if created else " (all there)"),
+              file=sys.stderr)
+    found, missing = asyncio.run(describe(settings))
+    print("\n".join(render_topics(found, missing)))
+    return 0 if not missing else 3
 
 
 def cmd_bench(args: argparse.Namespace, settings: Settings) -> int:
@@ -191,14 +208,22 @@ def parser() -> argparse.ArgumentParser:
                    help="leave out token offsets (env NEWSFLOW_TOKENS=0)")
     e.set_defaults(func=cmd_enrich)
 
-    st = sub.add_parser("status", parents=[common], help="broker, topics, and each stage's lag (exit 3: topics missing)")
+    st = sub.add_parser("status", parents=[common],
+                        help="broker, topics, lag, workers and recent dead letters per stage (exit 3: topics missing)")
+    st.add_argument("--json", action="store_true", help="one JSON object, for scripts")
     st.set_defaults(func=cmd_status)
 
-    r = sub.add_parser("replay", parents=[common], help="send dead letters' bytes back to the topic they came from")
+    tp = sub.add_parser("topics", parents=[common],
+                        help="create newsflow's topics as the worker does, or describe them (exit 3: some missing)")
+    tp.add_argument("action", choices=["create", "describe"])
+    tp.set_defaults(func=cmd_topics)
+
+    r = sub.add_parser("replay", parents=[common], help="send dead letters' bytes back to the topic they came from, each letter once")
     r.add_argument("--reason", action="append", help="only this reason code (repeatable)")
     r.add_argument("--stage", action="append", help="only dead letters of this stage (repeatable)")
     r.add_argument("--id", action="append", help="only this item id (repeatable)")
-    r.add_argument("--limit", type=int, help="at most this many")
+    r.add_argument("--since", help="only dead letters from this time on: ISO time (UTC) or a span ago (90s, 30m, 1h, 2d)")
+    r.add_argument("--limit", type=int, help="at most this many (of those not replayed before)")
     r.add_argument("--dry-run", action="store_true", help="list what would be sent, send nothing")
     r.set_defaults(func=cmd_replay)
 
@@ -220,7 +245,7 @@ def main(argv: Optional[list[str]] = None) -> int:
     from aiokafka.errors import KafkaConnectionError
 
     args = parser().parse_args(argv)
-    if args.command in ("publish", "tail", "status", "replay"):  # their errors reach the user as one line from here
+    if args.command in ("publish", "tail", "status", "replay", "topics"):  # their errors reach the user as one line from here
         logging.getLogger("aiokafka").setLevel(logging.CRITICAL)
     try:
         settings = _settings(args)

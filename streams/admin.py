@@ -9,10 +9,11 @@ import asyncio
 import logging
 import ssl
 from pathlib import Path
-from typing import Any, Optional
+from typing import Any, NamedTuple, Optional
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.admin.config_resource import ConfigResource, ConfigResourceType
 from aiokafka.conn import create_conn
 from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExistsError, TopicAuthorizationFailedError
 from aiokafka.helpers import create_ssl_context
@@ -145,3 +146,30 @@ def consumer(s: Settings, *topics: str, **extra: Any) -> AIOKafkaConsumer:
         "max_partition_fetch_bytes": s.max_message_bytes, "fetch_max_bytes": s.max_message_bytes,
         **connection(s), **extra,
     })
+
+
+class TopicDetail(NamedTuple):
+    name: str
+    partitions: int
+    replicas: int  # replication factor (replicas of the first partition)
+    configs: dict[str, str]  # the configs newsflow sets (`Settings.topic_config`), as the broker has them
+
+
+async def describe_topics(admin: AIOKafkaAdminClient, s: Settings) -> list[TopicDetail]:
+    """newsflow's topics that exist, in flow order, with the broker's values of the configs
+    newsflow sets: a topic created by hand or by an older release shows where it differs."""
+    existing = set(await admin.list_topics())
+    names = [n for n in topic_names(s) if n in existing]
+    if not names:
+        return []
+    described = {d["topic"]: d for d in await admin.describe_topics(names) if not d.get("error_code")}
+    wanted = {n: ConfigResource(ConfigResourceType.TOPIC, n, dict.fromkeys(s.topic_config(n))) for n in described}
+    configs: dict[str, dict[str, str]] = {}
+    for response in await admin.describe_configs(list(wanted.values())):
+        for resource in response.to_object()["resources"]:
+            configs[resource["resource_name"]] = {e["config_names"]: e["config_value"]
+                                                  for e in resource["config_entries"]}
+    return [TopicDetail(n, len(described[n]["partitions"]),
+                        len(described[n]["partitions"][0]["replicas"]) if described[n]["partitions"] else 0,
+                        configs.get(n, {}))
+            for n in names if n in described]
