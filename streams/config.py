@@ -63,6 +63,12 @@ class Settings:
     transactions: bool = setting(True, "exactly once between topics with Kafka transactions "
                                  "(false: at least once, idempotent producers only)")
     session_timeout: float = setting(30.0, "consumer group session timeout, seconds")
+    shutdown_timeout: float = setting(10.0, "seconds a worker sent SIGTERM may take to stop; in-flight work "
+                                      "not written by then is abandoned uncommitted (its next holder redoes it)")
+    broker_timeout: float = setting(5.0, "seconds the broker may fail to answer the worker's periodic metadata "
+                                    "request before /readyz says not ready")
+    error_log_interval: float = setting(10.0, "repeats of one warning or error are logged once per this many "
+                                        "seconds, with a count")
     # Secured connections (every Kafka client newsflow runs: worker, publish, tail, status, replay)
     security_protocol: str = setting("PLAINTEXT", "PLAINTEXT, SSL, SASL_PLAINTEXT or SASL_SSL", flag="--security-protocol")
     ssl_cafile: str = setting("", "CA certificates (PEM) the broker's certificate is checked against",

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.metadata
 import json
+import logging
+import threading
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, Optional
@@ -218,3 +220,36 @@ def register_process_metrics(registry: CollectorRegistry, settings: Optional["Se
     return Histogram("event_loop_lag_seconds", "How late the event loop ran a task scheduled to wake up "
                      "(heartbeats and /metrics wait this long).", buckets=_LOOP_LAG_BUCKETS,
                      namespace="newsflow", registry=registry)
+
+
+class RepeatedErrors(logging.Filter):
+    """Counts every warning and error (`newsflow_errors_total{stage,error}`) and lets one of
+    each kind through per `interval`, carrying how many were held back: a broker outage makes
+    the Kafka clients repeat the same line many times a second. A kind is the logger and
+    message template; `stage` and `error_type` come from the record's extras when it has them,
+    else the logger's name."""
+
+    def __init__(self, registry: CollectorRegistry, interval: float, clock=time.monotonic):
+        super().__init__()
+        self.interval, self.clock = interval, clock
+        self.errors = Counter("errors", "Warnings and errors logged, by stage and error (repeats included).",
+                              ["stage", "error"], namespace="newsflow", registry=registry)
+        self.lock = threading.Lock()  # stage threads log too
+        self.seen: dict[tuple, list] = {}  # kind -> [last shown at, held back since]
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if record.levelno < logging.WARNING:
+            return True
+        error = getattr(record, "error_type", None) or record.name
+        self.errors.labels(getattr(record, "stage", None) or "worker", error).inc()
+        kind = (record.name, record.levelno, str(record.msg))
+        now = self.clock()
+        with self.lock:
+            last = self.seen.get(kind)
+            if last is not None and now - last[0] < self.interval:
+                last[1] += 1
+                return False
+            if last is not None and last[1]:
+                record.repeated = last[1]  # held back since this kind was last shown
+            self.seen[kind] = [now, 0]
+        return True

@@ -9,10 +9,14 @@ readers see each output once. The transactional id belongs to the input partitio
 next holder fences off a worker that was only presumed dead. With `transactions` off the
 producer is idempotent and offsets are committed once every output is acknowledged
 (at least once).
+
+On shutdown the agent's task is cancelled: an open transaction is aborted, so the batch in
+flight is left uncommitted for the next holder (the worker bounds the rest, streams/worker.py).
 """
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
@@ -35,6 +39,7 @@ log = logging.getLogger("newsflow.agent")
 
 _FENCED = (ProducerFenced, InvalidProducerEpoch)
 RETRY_SECONDS = 1.0
+ABORT_SECONDS = 2.0  # an abort on shutdown waits no longer for a broker that may be away
 
 
 class PartitionLost(Exception):
@@ -139,7 +144,8 @@ class StageAgent(ConsumerRebalanceListener):
                 return
             except KafkaError as exc:  # the batch as a whole was not written (broker away, commit refused)
                 m.send_errors.labels(name, type(exc).__name__).inc()
-                log.warning("batch not written; retrying", extra={"error": repr(exc), "partition": str(tp)})
+                log.warning("batch not written; retrying", extra={"error": repr(exc), "error_type": type(exc).__name__,
+                                                                 "stage": name, "partition": str(tp)})
                 await asyncio.sleep(RETRY_SECONDS)
                 continue
             if self.settings.transactions:
@@ -155,7 +161,9 @@ class StageAgent(ConsumerRebalanceListener):
             records = [self._refused(r, e) if bad else r
                        for r, e, bad in zip(records, errors, refused) if e is not None or self.settings.transactions]
             if not any(refused):
-                log.warning("records not acknowledged; retrying", extra={"error": repr(next(e for e in errors if e))})
+                first = next(e for e in errors if e)
+                log.warning("records not acknowledged; retrying",
+                            extra={"error": repr(first), "error_type": type(first).__name__, "stage": name})
                 await asyncio.sleep(RETRY_SECONDS)
         self._count(written, time.time())
 
@@ -193,6 +201,9 @@ class StageAgent(ConsumerRebalanceListener):
             raise PartitionLost(tp) from exc
         except KafkaError:
             await self._drop(tp)
+            raise
+        except asyncio.CancelledError:  # shutting down mid-transaction: nothing of the batch commits
+            await self._abandon(tp)
             raise
 
     async def _write_at_least_once(self, tp: TopicPartition, records: Sequence[OutRecord], next_offset: int
@@ -242,10 +253,26 @@ class StageAgent(ConsumerRebalanceListener):
         await p.start()
         self.producers[tp] = p
 
+    async def _abandon(self, tp: TopicPartition) -> None:
+        p = self.producers.pop(tp, None)
+        if p is None:
+            return
+        with contextlib.suppress(Exception):  # no transaction open yet, or the broker away: its timeout aborts it
+            await asyncio.wait_for(p.abort_transaction(), ABORT_SECONDS)
+        await p.stop()
+
     async def _drop(self, tp: TopicPartition) -> None:
         p = self.producers.pop(tp, None)
         if p is not None:
             await p.stop()
+
+    async def broker_error(self, timeout: float) -> Optional[str]:
+        """None when the broker answers a metadata request within `timeout`; else why not."""
+        try:
+            await asyncio.wait_for(self.consumer.topics(), timeout)
+        except (KafkaError, asyncio.TimeoutError) as exc:
+            return str(exc) or type(exc).__name__  # a KafkaError's text starts with its name
+        return None
 
     @property
     def assignment(self) -> set[TopicPartition]:
@@ -255,7 +282,7 @@ class StageAgent(ConsumerRebalanceListener):
 
     async def run(self) -> None:
         s = self.settings
-        self.consumer = consumer(
+        kafka = consumer(
             s, group_id=self.group, auto_offset_reset="earliest",
             session_timeout_ms=int(s.session_timeout * 1000),
             heartbeat_interval_ms=int(min(3.0, s.session_timeout / 3) * 1000),
@@ -263,9 +290,10 @@ class StageAgent(ConsumerRebalanceListener):
         if not s.transactions:
             self.shared_producer = producer(s)
             await self.shared_producer.start()
-        self.consumer.subscribe([self.source], listener=self)
-        await self.consumer.start()
+        kafka.subscribe([self.source], listener=self)
         try:
+            await kafka.start()
+            self.consumer = kafka  # started: /readyz probes the broker through it
             while True:
                 batches = await self.consumer.getmany(timeout_ms=int(s.batch_within * 1000), max_records=s.batch_size)
                 for tp, messages in batches.items():
@@ -277,7 +305,7 @@ class StageAgent(ConsumerRebalanceListener):
             log.exception("stage agent stopped", extra={"stage": self.stage.name})
             raise
         finally:
-            await self.consumer.stop()
+            await kafka.stop()
             for tp in list(self.producers):
                 await self._drop(tp)
             if self.shared_producer is not None:

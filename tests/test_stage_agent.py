@@ -209,3 +209,80 @@ async def test_records_carry_headers_and_split_stories_share_their_parent_key():
     again = FakeProducer()
     await _agent(Stage("extract", _grow), producer=again).handle(TP, [_message(raw(id="p", text="same body"), 9)])
     assert again.headers("sink")[0]["content-hash"] == first["content-hash"]  # stable across re-processing
+
+
+class StallingProducer(FakeProducer):
+    """Its acknowledgements never come: a batch is in flight when the worker stops."""
+
+    aborted = False
+
+    async def send(self, topic, value, key=None, headers=None):
+        self.pending.append((topic, key, orjson.loads(value), dict(headers)))
+        return asyncio.get_running_loop().create_future()
+
+    async def abort_transaction(self):
+        self.aborted = True
+        await super().abort_transaction()
+
+
+async def test_shutdown_mid_transaction_aborts_it_and_commits_nothing():
+    p = StallingProducer()
+    agent = _agent(Stage("extract", lambda item: Article(id=item.id, body=item.text)), producer=p)
+    batch = asyncio.create_task(agent.handle(TP, [_message(raw(id="a", text="hello"), 5)]))
+    while not p.pending:
+        await asyncio.sleep(0.01)
+    batch.cancel()
+    with pytest.raises(asyncio.CancelledError):
+        await batch
+    assert p.aborted and p.stopped and not p.committed and not p.offsets
+    assert TP not in agent.producers  # the next holder of the partition redoes the batch
+
+
+async def test_broker_error_says_why_the_broker_did_not_answer():
+    from aiokafka.errors import KafkaConnectionError
+
+    agent = _agent(Stage("extract", lambda item: item))
+
+    async def unreachable():
+        raise KafkaConnectionError("Unable to bootstrap from [('127.0.0.1', 1)]")
+
+    async def stalls():
+        await asyncio.sleep(10)
+
+    async def answers():
+        return {"raw-items"}
+
+    for topics, want in [(unreachable, "KafkaConnectionError: Unable to bootstrap"), (stalls, "TimeoutError"),
+                         (answers, None)]:
+        agent.consumer = SimpleNamespace(topics=topics)
+        error = await agent.broker_error(timeout=0.05)
+        assert (error if want is None else error[:len(want)]) == want
+
+
+def test_repeated_errors_are_logged_once_per_interval_with_a_count_and_all_counted():
+    import logging
+
+    from newsflow.streams.metrics import RepeatedErrors
+
+    registry, now = CollectorRegistry(), [0.0]
+    repeats = RepeatedErrors(registry, interval=10.0, clock=lambda: now[0])
+
+    def record(msg, level=logging.ERROR, **extra):
+        r = logging.LogRecord("aiokafka.client", level, __file__, 1, msg, ("node-1",), None)
+        r.__dict__.update(extra)
+        return r
+
+    shown = []
+    for t in (0.0, 1.0, 2.0, 9.0, 11.0, 12.0):
+        now[0] = t
+        r = record("Unable connect to %s")
+        if repeats.filter(r):
+            shown.append((t, getattr(r, "repeated", 0)))
+    assert shown == [(0.0, 0), (11.0, 3)]  # three held back between them
+    assert repeats.filter(record("another message"))  # another kind shows at once
+    assert repeats.filter(record("Unable connect to %s", level=logging.INFO))  # info is never held back
+    assert repeats.filter(record("batch not written", level=logging.WARNING, stage="segment", error_type="KafkaTimeoutError"))
+
+    get = registry.get_sample_value
+    assert get("newsflow_errors_total", {"stage": "worker", "error": "aiokafka.client"}) == 7
+    assert get("newsflow_errors_total", {"stage": "segment", "error": "KafkaTimeoutError"}) == 1

@@ -1,0 +1,132 @@
+"""Honest health and bounded shutdown, through a broker of the test's own (the shared broker
+is never stopped): /readyz follows the broker, and SIGTERM ends a worker within its deadline."""
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import subprocess
+import time
+from pathlib import Path
+
+import pytest
+
+from newsflow.streams.config import Settings
+from tests.conftest import ROOT
+from tests.e2e.conftest import _free_port
+from tests.e2e.test_delivery import _account, _assert_exactly_once, _items
+from tests.e2e.test_pipeline import _publish
+
+pytestmark = pytest.mark.broker
+
+KAFKA_SH = ROOT / "deploy" / "kafka" / "kafka.sh"
+
+
+class OwnBroker:
+    """deploy/kafka/kafka.sh on free ports with a state dir of its own; the jars are shared."""
+
+    def __init__(self, state: Path, nodes: int = 1):
+        libs = Path(Settings.from_env().state_dir) / "kafka" / "libs"
+        (state / "kafka").mkdir(parents=True)
+        (state / "kafka" / "libs").symlink_to(libs)
+        self.ports = [_free_port() for _ in range(2 * nodes)]
+        self.env = {**os.environ, "NEWSFLOW_STATE_DIR": str(state), "NEWSFLOW_KAFKA_HEAP": "-Xms128m -Xmx384m",
+                    "NEWSFLOW_KAFKA_NODES": str(nodes)}
+        self.env.pop("NEWSFLOW_KAFKA_SECURE", None)
+        self.env.update(_node_ports(self.ports, nodes))
+        self.bootstrap = ",".join(f"127.0.0.1:{p}" for p in self.ports[:nodes])
+
+    def __call__(self, *args: str) -> None:
+        done = subprocess.run(["bash", str(KAFKA_SH), *args], env=self.env, capture_output=True, text=True, timeout=180)
+        assert done.returncode == 0, f"kafka.sh {' '.join(args)}: {done.stderr[-3000:]}"
+
+
+def _node_ports(ports: list[int], nodes: int) -> dict[str, str]:
+    """Node i listens on NEWSFLOW_KAFKA_PORT_<i> and NEWSFLOW_KAFKA_CONTROLLER_PORT_<i> (free ports)."""
+    if nodes == 1:
+        return {"NEWSFLOW_KAFKA_PORT": str(ports[0]), "NEWSFLOW_KAFKA_CONTROLLER_PORT": str(ports[1])}
+    return {**{f"NEWSFLOW_KAFKA_PORT_{i}": str(ports[i]) for i in range(nodes)},
+            **{f"NEWSFLOW_KAFKA_CONTROLLER_PORT_{i}": str(ports[nodes + i]) for i in range(nodes)}}
+
+
+@pytest.fixture
+def own_broker(tmp_path):
+    b = OwnBroker(tmp_path / "own-broker")
+    b("start")
+    yield b
+    b("stop")
+
+
+def _readyz(worker) -> tuple[int, dict]:
+    try:
+        code, body = worker.get("/readyz")
+    except OSError as exc:
+        return 0, {"error": str(exc)}
+    return code, json.loads(body)
+
+
+def _wait_for(check, timeout: float, what: str, worker):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.5)
+    raise AssertionError(f"{what} not within {timeout}s:\n{worker.log.read_text()[-3000:]}")
+
+
+def test_readyz_follows_the_broker_and_the_flow_resumes(own_broker, pipeline_env, start_worker, tmp_path):
+    env = {**pipeline_env, "NEWSFLOW_BROKER": own_broker.bootstrap, "NEWSFLOW_BROKER_TIMEOUT": "3"}
+    worker = start_worker(env=env)
+    worker.wait_ready()
+    own_broker("stop")
+    stopped = time.monotonic()
+    code, body = _wait_for(lambda: (lambda r: r if r[0] == 503 else None)(_readyz(worker)), 15, "503", worker)
+    assert any(r.startswith("broker unreachable") for r in body["reasons"]), body
+    time.sleep(max(0.0, 20 - (time.monotonic() - stopped)))  # an outage of 20 s, logged
+    log_lines = len(worker.log.read_text().splitlines())
+    own_broker("start")
+    worker.wait_ready(timeout=120)
+    assert _readyz(worker)[1]["reasons"] == []
+
+    path = tmp_path / "after.jsonl"
+    path.write_text(json.dumps({"id": "after-recovery", "text": "Boris Tadic spoke in Belgrade on Tuesday."}) + "\n")
+    assert _publish(env, path).returncode == 0
+    enriched, dead = asyncio.run(_account(env, {"after-recovery"}, timeout=120))
+    assert [a["id"] for a in enriched] == ["after-recovery"] and not dead
+    assert log_lines < 200, f"{log_lines} log lines for a 20 s outage"  # repeats held back, not a flood
+    metrics = worker.get("/metrics")[1].decode()
+    assert "newsflow_errors_total{" in metrics
+
+
+def test_sigterm_mid_run_exits_within_the_deadline_and_a_restart_delivers_each_id_once(
+        pipeline_env, start_worker, tmp_path):
+    env = {**pipeline_env, "NEWSFLOW_SHUTDOWN_TIMEOUT": "5"}
+    want, path = _items(tmp_path, 200)
+    first = start_worker(env=env)
+    first.wait_ready()
+    assert _publish(env, path).returncode == 0
+    timings = []
+
+    def stop_then_restart(done: int) -> None:
+        if done >= 20 and not timings:
+            sent = time.monotonic()
+            first.proc.send_signal(signal.SIGTERM)
+            first.proc.wait(timeout=60)
+            timings.append(time.monotonic() - sent)
+            start_worker(env={**env, "NEWSFLOW_METRICS_PORT": str(_free_port())})
+
+    enriched, dead = asyncio.run(_account(env, want, timeout=300, on_progress=stop_then_restart))
+    assert timings and timings[0] < 5 + 3, f"stopped after {timings[0]:.1f}s"
+    _assert_exactly_once(want, enriched, dead)
+
+
+def test_sigterm_during_start_up_exits_within_the_deadline(pipeline_env, start_worker):
+    worker = start_worker(env={**pipeline_env, "NEWSFLOW_SHUTDOWN_TIMEOUT": "5"})
+    time.sleep(4)  # importing and loading the models
+    assert _readyz(worker)[0] != 200  # still starting
+    sent = time.monotonic()
+    worker.proc.send_signal(signal.SIGTERM)
+    worker.proc.wait(timeout=60)
+    assert time.monotonic() - sent < 5 + 3
