@@ -1,4 +1,5 @@
-"""`newsflow broker start|stop|status`: the embedded single-node KRaft broker."""
+"""`newsflow broker start|stop|status`: the embedded single-node KRaft broker; `start` records
+the address it listens on in the state dir and `status` prints it."""
 from __future__ import annotations
 
 import os
@@ -17,6 +18,17 @@ def port_of(settings: Settings) -> str:
     return settings.bootstrap[0].rsplit(":", 1)[-1]
 
 
+def address_file(settings: Settings) -> Path:
+    return Path(settings.state_dir) / "kafka" / "address"
+
+
+def recorded_address(settings: Settings) -> str | None:
+    """Where the embedded broker was last started (clients started later with other settings
+    can be pointed there: `--broker $(cat .../kafka/address)`)."""
+    path = address_file(settings)
+    return path.read_text().strip() if path.is_file() else None
+
+
 def run(action: str, settings: Settings, *, quiet: bool = False) -> int:
     env = {
         **os.environ,
@@ -24,7 +36,13 @@ def run(action: str, settings: Settings, *, quiet: bool = False) -> int:
         "NEWSFLOW_KAFKA_PORT": port_of(settings),  # the embedded broker listens where NEWSFLOW_BROKER points
     }
     out = subprocess.DEVNULL if quiet else None
-    return subprocess.run(["bash", str(SCRIPT), action], env=env, stdout=out).returncode
+    if action == "status" and not quiet and recorded_address(settings):
+        print(f"address {recorded_address(settings)} (recorded at start in {address_file(settings)})")
+    code = subprocess.run(["bash", str(SCRIPT), action], env=env, stdout=out).returncode
+    if action == "start" and code == 0 and is_reachable(settings):
+        address_file(settings).parent.mkdir(parents=True, exist_ok=True)
+        address_file(settings).write_text(f"127.0.0.1:{port_of(settings)}\n")  # kafka.sh listens on 127.0.0.1
+    return code
 
 
 def is_reachable(settings: Settings, timeout: float = 2.0) -> bool:
