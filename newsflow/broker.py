@@ -1,5 +1,6 @@
-"""`newsflow broker start|stop|status`: the embedded single-node KRaft broker; `start` records
-the address it listens on in the state dir and `status` prints it."""
+"""`newsflow broker start|stop|status|reset|tools`: the embedded single-node KRaft broker;
+`start` records the address it listens on in the state dir and `status` prints it; `tools`
+runs Kafka's own commands (kafka-topics, kafka-consumer-groups, ...) against it."""
 from __future__ import annotations
 
 import os
@@ -29,7 +30,8 @@ def recorded_address(settings: Settings) -> str | None:
     return path.read_text().strip() if path.is_file() else None
 
 
-def run(action: str, settings: Settings, *, quiet: bool = False) -> int:
+def run(action: str, settings: Settings, *args: str, quiet: bool = False) -> int:
+    """`args` go on to kafka.sh: `run("tools", s, "kafka-consumer-groups", "--list")`."""
     env = {
         **os.environ,
         "NEWSFLOW_STATE_DIR": settings.state_dir,
@@ -38,7 +40,7 @@ def run(action: str, settings: Settings, *, quiet: bool = False) -> int:
     out = subprocess.DEVNULL if quiet else None
     if action == "status" and not quiet and recorded_address(settings):
         print(f"address {recorded_address(settings)} (recorded at start in {address_file(settings)})")
-    code = subprocess.run(["bash", str(SCRIPT), action], env=env, stdout=out).returncode
+    code = subprocess.run(["bash", str(SCRIPT), action, *args], env=env, stdout=out).returncode
     if action == "start" and code == 0 and is_reachable(settings):
         address_file(settings).parent.mkdir(parents=True, exist_ok=True)
         address_file(settings).write_text(f"127.0.0.1:{port_of(settings)}\n")  # kafka.sh listens on 127.0.0.1

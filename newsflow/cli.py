@@ -163,7 +163,9 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
 def cmd_broker(args: argparse.Namespace, settings: Settings) -> int:
     from newsflow.broker import run
 
-    return run(args.action, settings)
+    if args.args and args.action != "tools":
+        raise ValueError(f"`broker {args.action}` takes no arguments")
+    return run(args.action, settings, *args.args)
 
 
 def parser() -> argparse.ArgumentParser:
@@ -236,7 +238,9 @@ def parser() -> argparse.ArgumentParser:
     d.set_defaults(func=cmd_demo)
 
     b = sub.add_parser("broker", parents=[common], help="the embedded single-node Kafka (KRaft) broker")
-    b.add_argument("action", choices=["start", "stop", "status", "reset"])
+    b.add_argument("action", choices=["start", "stop", "status", "reset", "tools"])
+    b.add_argument("args", nargs=argparse.REMAINDER,
+                   help="for tools: Kafka's tool and its arguments, e.g. kafka-consumer-groups --list")
     b.set_defaults(func=cmd_broker)
     return p
 

@@ -101,7 +101,7 @@ def test_ledger_keys_are_coordinates_not_contents():
 
 def test_broker_start_records_its_address_and_status_prints_it(tmp_path, monkeypatch, capfd):
     script = tmp_path / "kafka.sh"
-    script.write_text("echo \"kafka.sh $1\"\n")
+    script.write_text('echo "kafka.sh $*"\n')
     monkeypatch.setattr(broker, "SCRIPT", script)
     monkeypatch.setattr(broker, "is_reachable", lambda settings: True)
     settings = Settings(broker="127.0.0.1:19092", state_dir=str(tmp_path / "state"))
@@ -110,3 +110,5 @@ def test_broker_start_records_its_address_and_status_prints_it(tmp_path, monkeyp
     assert (tmp_path / "state" / "kafka" / "address").read_text() == "127.0.0.1:19092\n"
     assert broker.run("status", settings) == 0
     assert "address 127.0.0.1:19092" in capfd.readouterr().out
+    assert broker.run("tools", settings, "kafka-consumer-groups", "--describe", "--all-groups") == 0
+    assert "kafka.sh tools kafka-consumer-groups --describe --all-groups" in capfd.readouterr().out
