@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import socket
 import ssl
 from pathlib import Path
 from typing import Any, NamedTuple, Optional
@@ -32,13 +34,19 @@ class BrokerRefused(KafkaConnectionError):
 def connection(s: Settings) -> dict[str, Any]:
     """The keyword arguments every aiokafka client newsflow creates gets: where the brokers
     are and how to secure and authenticate the connection."""
-    kwargs: dict[str, Any] = {"bootstrap_servers": s.bootstrap, "security_protocol": s.security_protocol}
+    kwargs: dict[str, Any] = {"bootstrap_servers": s.bootstrap, "security_protocol": s.security_protocol,
+                              "client_id": client_id(s)}
     if s.security_protocol.endswith("SSL"):
         kwargs["ssl_context"] = _ssl_context(s)
     if s.security_protocol.startswith("SASL_"):
         user, password = s.sasl_credentials
         kwargs.update(sasl_mechanism=s.sasl_mechanism, sasl_plain_username=user, sasl_plain_password=password)
     return kwargs
+
+
+def client_id(s: Settings) -> str:
+    """Names this process in the broker's group listings (`newsflow status`, kafka-consumer-groups)."""
+    return f"{s.app_id}-{socket.gethostname()}-{os.getpid()}"
 
 
 def _ssl_context(s: Settings) -> ssl.SSLContext:

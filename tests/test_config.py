@@ -75,7 +75,9 @@ def test_every_client_gets_the_security_settings(tmp_path):
 
     from newsflow.streams.admin import admin_client, connection, consumer, producer
 
-    assert connection(Settings()) == {"bootstrap_servers": ["127.0.0.1:9092"], "security_protocol": "PLAINTEXT"}
+    plain = connection(Settings())
+    assert plain.pop("client_id").startswith("newsflow-")  # this process, by host and pid
+    assert plain == {"bootstrap_servers": ["127.0.0.1:9092"], "security_protocol": "PLAINTEXT"}
     s = Settings(security_protocol="SASL_SSL", sasl_mechanism="SCRAM-SHA-256", sasl_username="worker",
                  sasl_password="pw", ssl_check_hostname=False)
     kwargs = connection(s)
