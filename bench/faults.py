@@ -19,6 +19,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 import uuid
@@ -33,6 +34,7 @@ CORPUS = ROOT.parent / "shared" / "data" / "news_corpus" / "bbc_news.jsonl.gz"
 sys.path.insert(0, str(ROOT))
 
 from newsflow import broker  # noqa: E402
+from newsflow.deploy.kafka.nodes import OwnBroker  # noqa: E402
 from newsflow.agents.ingest import peek_id  # noqa: E402
 from newsflow.publish import publish  # noqa: E402
 from newsflow.schemas import item_id_of  # noqa: E402
@@ -122,13 +124,20 @@ class Run:
         self.env = {**os.environ, **LIMITS, **extra_env, "NEWSFLOW_APP_ID": f"faults-{run}",
                     "NEWSFLOW_TOPIC_RAW": f"raw-items-{run}", "NEWSFLOW_TOPIC_ENRICHED": f"enriched-articles-{run}",
                     "NEWSFLOW_TOPIC_DEAD": f"dead-letters-{run}", "NEWSFLOW_TOPIC_PREFIX": f"faults-{run}.",
-                    "NEWSFLOW_SESSION_TIMEOUT": "10", "NEWSFLOW_LOG_FORMAT": "json"}
+                    "NEWSFLOW_SESSION_TIMEOUT": "10", "NEWSFLOW_LOG_FORMAT": "json",
+                    "NEWSFLOW_PROCESSES": "1"}  # one process per Worker: the scenarios start and stop them
         self.settings = Settings.from_env(self.env)
         self.log = Path(self.settings.state_dir) / f"faults-{name}-{run}.log"
         self.log.parent.mkdir(parents=True, exist_ok=True)
         self.workers: list[Worker] = []
         self.fault_wall: Optional[float] = None
         self.recovery_s: Optional[float] = None
+        self.restarted = False
+        self.own: Optional[OwnBroker] = None
+        if name in OWN_NODES:
+            self.own = OwnBroker(Path(tempfile.mkdtemp(prefix="faults-kafka-")), nodes=OWN_NODES[name])
+            self.env["NEWSFLOW_BROKER"] = self.own.bootstrap
+            self.settings = Settings.from_env(self.env)
 
     def start_worker(self) -> Worker:
         w = Worker(self.env, self.log)
@@ -146,6 +155,25 @@ def kill_and_restart(run: Run, done: int, total: int) -> None:
         run.start_worker()
 
 
+def broker_restart(run: Run, done: int, total: int) -> None:
+    """The (single) broker stopped for 10 s, then started again."""
+    if done >= total // 4 and run.fault_wall is None:
+        run.own("stop")
+        run.fault()
+        time.sleep(10)
+        run.own("start")
+
+
+def broker_loss(run: Run, done: int, total: int) -> None:
+    """One broker of three killed with -9, started again when half the items are through."""
+    if done >= total // 4 and run.fault_wall is None:
+        run.own("kill", "1")
+        run.fault()
+    elif done >= total // 2 and run.fault_wall is not None and not run.restarted:
+        run.own("start")
+        run.restarted = True
+
+
 def join_and_leave(run: Run, done: int, total: int) -> None:
     if done >= total // 8 and len(run.workers) == 1:
         run.start_worker().wait_ready()
@@ -161,7 +189,11 @@ SCENARIOS: dict[str, tuple[dict, Optional[Callable[[Run, int, int], None]], int]
     "kill -9 + restart": ({}, kill_and_restart, 250),
     "join + leave": ({}, join_and_leave, 250),
     "oversized outputs": ({}, None, 12),
+    "broker restart": ({}, broker_restart, 250),
+    "broker loss (3 nodes)": ({"NEWSFLOW_REPLICATION_FACTOR": "3"}, broker_loss, 250),
 }
+# Scenarios that stop or kill brokers run on Kafka nodes of their own (never the shared broker).
+OWN_NODES = {"broker restart": 1, "broker loss (3 nodes)": 3}
 
 
 async def _reader(s: Settings, topic: str):
@@ -217,13 +249,18 @@ def scenario(name: str, n: int) -> dict:
     extra_env, fault, every = SCENARIOS[name]
     payloads = items(n, every)
     run = Run(name, extra_env)
-    run.start_worker().wait_ready()
+    if run.own:
+        run.own("start")
     try:
+        run.start_worker().wait_ready()
         return asyncio.run(_account(run, payloads, fault))
     finally:
         for w in run.workers:
             w.stop()
-        asyncio.run(delete_topics(run.settings, topic_names(run.settings)))
+        if run.own:
+            run.own("stop")
+        else:
+            asyncio.run(delete_topics(run.settings, topic_names(run.settings)))
 
 
 def table(rows: list[dict]) -> str:

@@ -8,7 +8,7 @@ import asyncio
 import pytest
 
 from tests.e2e.test_delivery import _account, _assert_exactly_once, _items
-from tests.e2e.test_health import OwnBroker
+from newsflow.deploy.kafka.nodes import OwnBroker
 from tests.e2e.test_pipeline import _publish
 
 pytestmark = pytest.mark.broker

@@ -4,50 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-import os
 import signal
-import subprocess
 import time
-from pathlib import Path
 
 import pytest
 
-from newsflow.streams.config import Settings
-from tests.conftest import ROOT
-from tests.e2e.conftest import _free_port
+from newsflow.deploy.kafka.nodes import OwnBroker, free_port as _free_port
 from tests.e2e.test_delivery import _account, _assert_exactly_once, _items
 from tests.e2e.test_pipeline import _publish
 
 pytestmark = pytest.mark.broker
-
-KAFKA_SH = ROOT / "deploy" / "kafka" / "kafka.sh"
-
-
-class OwnBroker:
-    """deploy/kafka/kafka.sh on free ports with a state dir of its own; the jars are shared."""
-
-    def __init__(self, state: Path, nodes: int = 1):
-        libs = Path(Settings.from_env().state_dir) / "kafka" / "libs"
-        (state / "kafka").mkdir(parents=True)
-        (state / "kafka" / "libs").symlink_to(libs)
-        self.ports = [_free_port() for _ in range(2 * nodes)]
-        self.env = {**os.environ, "NEWSFLOW_STATE_DIR": str(state), "NEWSFLOW_KAFKA_HEAP": "-Xms128m -Xmx384m",
-                    "NEWSFLOW_KAFKA_NODES": str(nodes)}
-        self.env.pop("NEWSFLOW_KAFKA_SECURE", None)
-        self.env.update(_node_ports(self.ports, nodes))
-        self.bootstrap = ",".join(f"127.0.0.1:{p}" for p in self.ports[:nodes])
-
-    def __call__(self, *args: str) -> None:
-        done = subprocess.run(["bash", str(KAFKA_SH), *args], env=self.env, capture_output=True, text=True, timeout=180)
-        assert done.returncode == 0, f"kafka.sh {' '.join(args)}: {done.stderr[-3000:]}"
-
-
-def _node_ports(ports: list[int], nodes: int) -> dict[str, str]:
-    """Node i listens on NEWSFLOW_KAFKA_PORT_<i> and NEWSFLOW_KAFKA_CONTROLLER_PORT_<i> (free ports)."""
-    if nodes == 1:
-        return {"NEWSFLOW_KAFKA_PORT": str(ports[0]), "NEWSFLOW_KAFKA_CONTROLLER_PORT": str(ports[1])}
-    return {**{f"NEWSFLOW_KAFKA_PORT_{i}": str(ports[i]) for i in range(nodes)},
-            **{f"NEWSFLOW_KAFKA_CONTROLLER_PORT_{i}": str(ports[nodes + i]) for i in range(nodes)}}
 
 
 @pytest.fixture
