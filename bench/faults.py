@@ -16,12 +16,10 @@ import asyncio
 import gzip
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 import uuid
 from collections import Counter
 from pathlib import Path
@@ -34,7 +32,8 @@ CORPUS = ROOT.parent / "shared" / "data" / "news_corpus" / "bbc_news.jsonl.gz"
 sys.path.insert(0, str(ROOT))
 
 from newsflow import broker  # noqa: E402
-from newsflow.deploy.kafka.nodes import OwnBroker  # noqa: E402
+from newsflow.demo import wait_ready  # noqa: E402
+from newsflow.deploy.kafka.nodes import OwnBroker, free_port  # noqa: E402
 from newsflow.agents.ingest import peek_id  # noqa: E402
 from newsflow.publish import publish  # noqa: E402
 from newsflow.schemas import item_id_of  # noqa: E402
@@ -70,15 +69,10 @@ def items(n: int, every: int) -> list[bytes]:
     return out
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 class Worker:
     def __init__(self, env: dict, log: Path):
-        self.port = _port()
+        self.port = free_port()
         self.proc = subprocess.Popen([sys.executable, "-m", "newsflow.cli", "worker"], cwd=ROOT,
                                      env={**env, "NEWSFLOW_METRICS_PORT": str(self.port)},
                                      stdout=log.open("ab"), stderr=subprocess.STDOUT)
@@ -93,16 +87,8 @@ class Worker:
             pass
 
     def wait_ready(self, timeout: float = 300) -> None:
-        deadline = time.monotonic() + timeout
-        while time.monotonic() < deadline and self.proc.poll() is None:
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/readyz", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                pass
-            time.sleep(0.5)
-        raise SystemExit("worker did not become ready")
+        if not wait_ready(f"http://127.0.0.1:{self.port}/readyz", self.proc, timeout):
+            raise SystemExit("worker did not become ready")
 
     def stop(self, sig: int = signal.SIGTERM) -> None:
         self.sample_rss()

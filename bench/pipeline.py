@@ -15,7 +15,6 @@ import asyncio
 import os
 import sys
 import time
-import urllib.request
 import uuid
 from pathlib import Path
 
@@ -28,7 +27,7 @@ from newsflow.agents import STAGE_ORDER, build_stages  # noqa: E402
 from newsflow.agents.pipeline import Envelope, enrich_batch  # noqa: E402
 from newsflow.agents.stage import warm_up  # noqa: E402
 from newsflow import broker  # noqa: E402
-from newsflow.demo import start_worker, stop_worker  # noqa: E402
+from newsflow.demo import start_worker, stop_worker, wait_ready  # noqa: E402
 from newsflow.publish import publish  # noqa: E402
 from newsflow.tail import TopicReader  # noqa: E402
 from newsflow.schemas import item_id_of  # noqa: E402
@@ -41,18 +40,9 @@ def items(n: int) -> list[bytes]:
     return [orjson.dumps({**good[i % len(good)], "id": f"bench-{i}"}) for i in range(n)]
 
 
-def wait_ready(settings: Settings, worker, timeout: float = 300) -> None:
-    url = f"http://{settings.metrics_host}:{settings.metrics_port}/readyz"
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline and worker.poll() is None:
-        try:
-            with urllib.request.urlopen(url, timeout=2) as response:
-                if response.status == 200:
-                    return
-        except OSError:
-            pass
-        time.sleep(0.5)
-    raise SystemExit("worker did not become ready")
+def ready_or_exit(settings: Settings, worker, timeout: float = 300) -> None:
+    if not wait_ready(f"http://{settings.metrics_host}:{settings.metrics_port}/readyz", worker, timeout):
+        raise SystemExit("worker did not become ready")
 
 
 async def through_kafka(settings: Settings, payloads: list[bytes]) -> tuple[float, int]:
@@ -100,7 +90,7 @@ def main() -> None:
         broker.run("start", settings)
     worker = start_worker(settings, Path(settings.state_dir) / f"bench-worker-{run}.log")
     try:
-        wait_ready(settings, worker)
+        ready_or_exit(settings, worker)
         payloads = items(args.items)
         kafka_s, articles = asyncio.run(through_kafka(settings, payloads))
     finally:

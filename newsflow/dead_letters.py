@@ -69,19 +69,25 @@ async def _read(reader, topic: str, since: Optional[int], last: Optional[int]) -
         candidates += [ends[tp] - last] if last is not None else []
         if candidates:
             starts[tp] = max(starts[tp], min(candidates))
-    letters: list[Letter] = []
-    for tp in parts:
-        if starts[tp] >= ends[tp]:
-            continue
-        reader.assign([tp])
-        reader.seek(tp, starts[tp])
-        while await reader.position(tp) < ends[tp]:
-            batch = (await reader.getmany(tp, timeout_ms=1000)).get(tp, [])
-            if not batch:
-                break  # the rest is an open transaction: not committed yet
-            letters += [Letter(m.partition, m.offset, m.timestamp, orjson.loads(m.value), m.key)
-                        for m in batch if m.offset < ends[tp]]
+    letters = [Letter(m.partition, m.offset, m.timestamp, orjson.loads(m.value), m.key)
+               for tp in parts for m in await committed_records(reader, tp, starts[tp], ends[tp])]
     return sorted(letters, key=lambda l: (l.timestamp_ms, l.partition, l.offset))
+
+
+async def committed_records(reader, tp: TopicPartition, start: int, end: int) -> list:
+    """The committed records of `tp` in [start, end): transaction markers take offsets but are
+    no records, and what follows an open transaction is not readable yet."""
+    if start >= end:
+        return []
+    reader.assign([tp])
+    reader.seek(tp, start)
+    records = []
+    while await reader.position(tp) < end:
+        batch = (await reader.getmany(tp, timeout_ms=1000)).get(tp, [])
+        if not batch:
+            break  # the rest is an open transaction: not committed yet
+        records += [m for m in batch if m.offset < end]
+    return records
 
 
 async def _partitions(reader, topic: str) -> set[int]:

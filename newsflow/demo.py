@@ -11,6 +11,7 @@ import signal
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 from newsflow import broker
@@ -33,6 +34,20 @@ def start_worker(settings: Settings, log_path: Path) -> subprocess.Popen:
             [sys.executable, "-m", "newsflow.cli", "worker", "--log-level", "info"],
             env=env, stdout=log, stderr=subprocess.STDOUT,
         )
+
+
+def wait_ready(url: str, proc: subprocess.Popen, timeout: float = 300) -> bool:
+    """True once the worker's /readyz answers 200; False if it exits or `timeout` passes."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return True
+        except OSError:
+            pass
+        time.sleep(0.5)
+    return False
 
 
 def stop_worker(proc: subprocess.Popen) -> None:

@@ -16,7 +16,7 @@ from typing import Any, NamedTuple
 
 from aiokafka import TopicPartition
 
-from newsflow.dead_letters import Letter, read_letters
+from newsflow.dead_letters import Letter, committed_records, read_letters
 from newsflow.streams.admin import TopicDetail, admin_client, connect, consumer, describe_topics
 from newsflow.streams.config import Settings
 from newsflow.streams.topics import hops
@@ -114,17 +114,9 @@ async def _members(admin, groups: list[str]) -> dict[str, list[Member]]:
 
 
 async def _records_between(reader, tp: TopicPartition, start: int, end: int) -> int:
-    if end - start <= 0 or end - start > COUNTED:
-        return max(end - start, 0)
-    reader.assign([tp])
-    reader.seek(tp, start)
-    count = 0
-    while await reader.position(tp) < end:
-        batch = await reader.getmany(tp, timeout_ms=1000)
-        if not batch.get(tp) and await reader.position(tp) < end:
-            break  # nothing more readable (an open transaction): what is left is not yet committed
-        count += sum(1 for m in batch.get(tp, []) if m.offset < end)
-    return count
+    if end - start > COUNTED:
+        return end - start
+    return len(await committed_records(reader, tp, start, end))
 
 
 def _iso(ms: int) -> str:

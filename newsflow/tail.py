@@ -19,14 +19,12 @@ class TopicReader:
     partitions mid-way) is never shown, so each article shows once.
 
     `where` is the settings (their connection security included) or, for plaintext brokers,
-    bare bootstrap addresses; `max_message_bytes` overrides the settings' fetch size."""
+    bare bootstrap addresses."""
 
-    def __init__(self, where: Union[Settings, Sequence[str]], topic: str, *, from_beginning: bool = False,
-                 max_message_bytes: Optional[int] = None):
+    def __init__(self, where: Union[Settings, Sequence[str]], topic: str, *, from_beginning: bool = False):
         self.settings = where if isinstance(where, Settings) else Settings(broker=",".join(where))
         self.topic, self.from_beginning = topic, from_beginning
-        sized = {"max_partition_fetch_bytes": max_message_bytes, "fetch_max_bytes": max_message_bytes}
-        self.consumer = consumer(self.settings, group_id=None, **(sized if max_message_bytes else {}))
+        self.consumer = consumer(self.settings, group_id=None)
 
     async def start(self) -> "TopicReader":
         await connect(self.consumer, self.settings)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -20,12 +19,8 @@ import pytest
 from newsflow.streams.admin import admin_client
 from newsflow.streams.config import Settings
 from tests.conftest import ROOT as REPO_ROOT
+from newsflow.deploy.kafka.nodes import free_port
 
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def _topics_of(bootstrap: str, marks: list[str], delete: bool) -> list[str]:
@@ -81,7 +76,7 @@ def pipeline_env(broker, tmp_path, run_ids) -> dict[str, str]:
         "NEWSFLOW_TOPIC_PREFIX": f"newsflow-{run}.",
         "NEWSFLOW_PARTITIONS": "2",
         "NEWSFLOW_PROCESSES": "1",
-        "NEWSFLOW_METRICS_PORT": str(_free_port()),
+        "NEWSFLOW_METRICS_PORT": str(free_port()),
         "NEWSFLOW_SESSION_TIMEOUT": "10",
         "NEWSFLOW_STATE_DIR": str(tmp_path / "state"),
         "NEWSFLOW_LOG_FORMAT": "json",

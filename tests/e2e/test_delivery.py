@@ -5,7 +5,6 @@ import asyncio
 import base64
 import json
 import signal
-import socket
 import time
 from collections import Counter
 
@@ -14,6 +13,7 @@ import pytest
 from newsflow.streams.config import Settings
 from newsflow.tail import TopicReader
 from tests.e2e.test_pipeline import _publish
+from newsflow.deploy.kafka.nodes import free_port
 
 pytestmark = pytest.mark.broker
 
@@ -78,11 +78,6 @@ def _items(tmp_path, n: int):
     return {i["id"] for i in items}, path
 
 
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
 
 def _assert_exactly_once(want: set[str], enriched: list[dict], dead: list[dict]) -> None:
     counts = Counter(a["id"] for a in enriched)
@@ -102,7 +97,7 @@ def test_a_worker_killed_and_restarted_delivers_every_id_exactly_once(pipeline_e
         if done >= 20 and not restarted:
             victim.proc.send_signal(signal.SIGKILL)
             victim.proc.wait(timeout=10)
-            restarted.append(start_worker(env={**pipeline_env, "NEWSFLOW_METRICS_PORT": str(_port())}))
+            restarted.append(start_worker(env={**pipeline_env, "NEWSFLOW_METRICS_PORT": str(free_port())}))
 
     enriched, dead = asyncio.run(_account(pipeline_env, want, timeout=300, on_progress=kill_then_restart))
     assert restarted and victim.proc.returncode == -signal.SIGKILL
@@ -118,7 +113,7 @@ def test_a_worker_joining_and_leaving_the_group_duplicates_nothing(pipeline_env,
 
     def join_then_leave(done: int) -> None:
         if done >= 10 and not second:
-            second.append(start_worker(env={**pipeline_env, "NEWSFLOW_METRICS_PORT": str(_port())}))
+            second.append(start_worker(env={**pipeline_env, "NEWSFLOW_METRICS_PORT": str(free_port())}))
             second[0].wait_ready()  # joined: the partitions are shared now
         elif second and second[0].proc.poll() is None and done >= 30 + len(want) // 3:
             second[0].proc.send_signal(signal.SIGTERM)  # leaves the group mid-run

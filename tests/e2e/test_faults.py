@@ -4,21 +4,16 @@ from __future__ import annotations
 import asyncio
 import json
 import signal
-import socket
 import time
 
 import pytest
 
 from newsflow.tail import TopicReader
 from tests.e2e.test_pipeline import _publish
+from newsflow.deploy.kafka.nodes import free_port
 
 pytestmark = pytest.mark.broker
 
-
-def _port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 async def _collect_ids(env: dict, want: set[str], on_first, timeout: float) -> set[str]:
@@ -43,7 +38,7 @@ def test_killed_worker_loses_nothing(pipeline_env, start_worker, tmp_path):
     items = tmp_path / "many.jsonl"
     items.write_text("".join(json.dumps({"id": f"item-{i}", "text": text.strip()}) + "\n" for i in range(n)))
     victim = start_worker()
-    survivor = start_worker(env={**pipeline_env, "NEWSFLOW_METRICS_PORT": str(_port())})
+    survivor = start_worker(env={**pipeline_env, "NEWSFLOW_METRICS_PORT": str(free_port())})
     victim.wait_ready()
     survivor.wait_ready()
     assert _publish(pipeline_env, items).returncode == 0

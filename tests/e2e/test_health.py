@@ -9,7 +9,7 @@ import time
 
 import pytest
 
-from newsflow.deploy.kafka.nodes import OwnBroker, free_port as _free_port
+from newsflow.deploy.kafka.nodes import OwnBroker, free_port
 from tests.e2e.test_delivery import _account, _assert_exactly_once, _items
 from tests.e2e.test_pipeline import _publish
 
@@ -81,7 +81,7 @@ def test_sigterm_mid_run_exits_within_the_deadline_and_a_restart_delivers_each_i
             first.proc.send_signal(signal.SIGTERM)
             first.proc.wait(timeout=60)
             timings.append(time.monotonic() - sent)
-            start_worker(env={**env, "NEWSFLOW_METRICS_PORT": str(_free_port())})
+            start_worker(env={**env, "NEWSFLOW_METRICS_PORT": str(free_port())})
 
     enriched, dead = asyncio.run(_account(env, want, timeout=300, on_progress=stop_then_restart))
     assert timings and timings[0] < 5 + 3, f"stopped after {timings[0]:.1f}s"

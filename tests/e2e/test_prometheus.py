@@ -19,7 +19,7 @@ from prometheus_client.parser import text_string_to_metric_families
 
 from newsflow import __version__
 from newsflow.schemas import ARTICLE_SCHEMA
-from tests.e2e.conftest import _free_port
+from newsflow.deploy.kafka.nodes import free_port
 from tests.e2e.test_pipeline import _metric, _publish
 from tests.test_dashboards import dashboard_queries, exported_series, series_in
 
@@ -59,7 +59,7 @@ def _wait_for(check: Callable[[], bool], timeout: float, what: str) -> None:
 @contextmanager
 def prometheus_scraping(port: int, tmp_path: Path) -> Iterator[Callable[[str], list]]:
     """A Prometheus server scraping 127.0.0.1:`port` every second; yields an instant-query function."""
-    web = _free_port()
+    web = free_port()
     config = tmp_path / "prometheus.yml"
     config.write_text(yaml.safe_dump({
         "global": {"scrape_interval": "1s", "evaluation_interval": "1s"},

@@ -18,7 +18,8 @@ from newsflow.streams.admin import connect, consumer, ensure_topics, producer
 from newsflow.streams.config import Settings
 from newsflow.tail import TopicReader
 from tests.conftest import ROOT as REPO_ROOT
-from tests.e2e.conftest import Worker, _free_port
+from newsflow.deploy.kafka.nodes import free_port
+from tests.e2e.conftest import Worker
 
 pytestmark = pytest.mark.broker
 
@@ -48,9 +49,9 @@ def secure(tmp_path_factory):
     d = tmp_path_factory.mktemp("secure-kafka")
     _certificates(d)
     (d / "users").write_text("".join(f"{u} {p}\n" for u, p in USERS.items()))
-    port = _free_port()
+    port = free_port()
     kenv = {**os.environ, "NEWSFLOW_STATE_DIR": str(d / "state"), "NEWSFLOW_KAFKA_PORT": str(port),
-            "NEWSFLOW_KAFKA_CONTROLLER_PORT": str(_free_port()), "NEWSFLOW_KAFKA_SECURE": "1",
+            "NEWSFLOW_KAFKA_CONTROLLER_PORT": str(free_port()), "NEWSFLOW_KAFKA_SECURE": "1",
             "NEWSFLOW_KAFKA_SSL_KEYSTORE": str(d / "keystore.pem"), "NEWSFLOW_KAFKA_SSL_TRUSTSTORE": str(d / "ca.pem"),
             "NEWSFLOW_KAFKA_USERS_FILE": str(d / "users")}
 
@@ -130,7 +131,7 @@ async def _can_write(s: Settings, topic: str) -> bool:
 def test_the_whole_flow_runs_through_the_secured_listener(secure, tmp_path):
     items = tmp_path / "items.jsonl"
     items.write_text(json.dumps(ITEM) + "\n")
-    worker_env = {**_env_of(secure, "worker"), "NEWSFLOW_PROCESSES": "1", "NEWSFLOW_METRICS_PORT": str(_free_port()),
+    worker_env = {**_env_of(secure, "worker"), "NEWSFLOW_PROCESSES": "1", "NEWSFLOW_METRICS_PORT": str(free_port()),
                   "NEWSFLOW_STATE_DIR": str(tmp_path / "state"), "NEWSFLOW_LOG_FORMAT": "json",
                   "NEWSFLOW_SESSION_TIMEOUT": "10"}
     worker = Worker(worker_env, tmp_path / "worker.log")
