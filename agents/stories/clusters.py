@@ -1,10 +1,13 @@
 """Online story clustering: each article joins the most similar live story, or starts one.
 
-An article and a story are compared twice, on words (cosine of tf-idf vectors: same-language
-articles) and on anchors (cosine of idf-weighted numbers, place ids and name skeletons: any
-language); the better of the two, with the anchors scaled by `anchor_weight`, is the score. A
-story keeps the sum of its members' vectors cut to its `max_terms` / `max_anchors` heaviest
-entries, so its state is bounded, and leaves the index when no article joined it for `window_s`.
+An article and a story are compared twice, on words (cosine of tf-idf vectors, idf per language)
+and on anchors (cosine of idf-weighted numbers, place ids and name skeletons: any language). Where
+the story already has a member in the article's language the score is the mean of the two (the
+words alone say "same topic", not "same event"); elsewhere it is the anchors' cosine. A story
+keeps the sum of its members' vectors cut to its `max_terms` / `max_anchors` heaviest entries, so
+its state is bounded, and leaves the index when no article joined it for `window_s`. Name
+candidates of caseless scripts (and German nouns) match a story's names but never add new ones:
+two such guesses agreeing by chance is how unrelated stories met.
 """
 from __future__ import annotations
 
@@ -23,10 +26,10 @@ Vector = dict[str, float]
 @dataclass(slots=True)
 class StoryParams:
     window_s: float = 3 * 24 * 3600.0  # a story with no new article for this long is cold
-    threshold: float = 0.3  # a score that joins a story outright
+    threshold: float = 0.25  # a score that joins a story outright
     # A weaker score joins when it clearly beats the runner-up: articles whose anchors are
     # few or noisy (caseless scripts) score lower against every story, the right one included.
-    low_threshold: float = 0.15
+    low_threshold: float = 0.12
     margin: float = 2.0
     anchor_weight: float = 1.0
     max_terms: int = 200
@@ -41,6 +44,7 @@ class Story:
     id: str
     updated: float
     size: int = 0
+    langs: set[str] = field(default_factory=set)
     terms: Vector = field(default_factory=dict)
     anchors: Vector = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
@@ -73,7 +77,10 @@ def _norm(vec: Vector) -> float:
 class StoryIndex:
     def __init__(self, params: Optional[StoryParams] = None):
         self.p = params or StoryParams()
-        self.df = DocumentFrequencies()
+        self.df = DocumentFrequencies()  # anchors, over every article
+        # Words, per language: in a stream of many languages each one's function words are in
+        # few articles, so one table over all would rate Korean "and" or Hindi "is" as rare.
+        self.term_df: dict[str, DocumentFrequencies] = defaultdict(DocumentFrequencies)
         self.names = DocumentFrequencies()  # skeletons cased-script articles used as names
         self.stories: OrderedDict[str, Story] = OrderedDict()  # least recently joined first
         self._postings: dict[str, set[str]] = defaultdict(set)
@@ -84,37 +91,45 @@ class StoryIndex:
     def assign(self, article_id: str, feats: Features, now: float) -> Assignment:
         self.expire(now)
         self.names.add(k for k in feats.anchors if k[0] == "~")
-        bag = feats.anchors + Counter({k: n for k, n in feats.caseless.items() if k in self.names.df})
-        self.df.add(list(feats.terms) + list(bag))
-        terms, anchors = _unit(feats.terms, self.df), _unit(bag, self.df)
-        best, score, second, parts = self._best(terms, anchors)
+        heard = Counter({k: n for k, n in feats.caseless.items() if k in self.names.df})
+        bag = feats.anchors + heard
+        soft = heard.keys() - feats.anchors.keys()
+        self.df.add(bag)
+        term_df = self.term_df[feats.lang]
+        term_df.add(feats.terms)
+        terms, anchors = _unit(feats.terms, term_df), _unit(bag, self.df)
+        best, score, second, parts = self._best(terms, anchors, term_df, feats.lang)
         # With no real runner-up the margin is taken over `low_threshold`, not over nothing.
         runner_up = max(second, self.p.low_threshold)
         joins = score >= self.p.threshold or (score >= self.p.low_threshold and score >= self.p.margin * runner_up)
         if best is None or not joins:
             story = Story(new_story_id(article_id), now)
             self.stories[story.id] = story
-            self._add(story, terms, anchors, feats, now)
+            self._add(story, terms, anchors, soft, feats, now)
             return Assignment(story.id, 1.0, [], True)
         reason = [best.labels.get(k, k) for k, _ in sorted(parts.items(), key=lambda kv: -kv[1])[:5]]
-        self._add(best, terms, anchors, feats, now)
+        self._add(best, terms, anchors, soft, feats, now)
         return Assignment(best.id, round(score, 4), reason, False)
 
-    def _best(self, terms: Vector, anchors: Vector) -> tuple[Optional[Story], float, float, Vector]:
+    def _best(self, terms: Vector, anchors: Vector, term_df: DocumentFrequencies, lang: str
+              ) -> tuple[Optional[Story], float, float, Vector]:
         """The best story, its score, the runner-up's score and what each shared key gave."""
         t_dot: dict[str, float] = defaultdict(float)
         a_dot: dict[str, float] = defaultdict(float)
-        skip_common = self.df.docs >= self.p.common_after
-        for vec, dots, side in ((terms, t_dot, "terms"), (anchors, a_dot, "anchors")):
+        for vec, dots, side, df in ((terms, t_dot, "terms", term_df), (anchors, a_dot, "anchors", self.df)):
+            skip_common = df.docs >= self.p.common_after
             for k, w in vec.items():
-                if skip_common and self.df.share(k) > self.p.common_share:
+                if skip_common and df.share(k) > self.p.common_share:
                     continue
                 for sid in self._postings.get(k, ()):
                     dots[sid] += w * getattr(self.stories[sid], side).get(k, 0.0)
         best, best_score, second = None, 0.0, 0.0
         for sid in set(t_dot) | set(a_dot):
             s = self.stories[sid]
-            score = max(t_dot.get(sid, 0.0) / s.term_norm, self.p.anchor_weight * a_dot.get(sid, 0.0) / s.anchor_norm)
+            t, a = t_dot.get(sid, 0.0) / s.term_norm, self.p.anchor_weight * a_dot.get(sid, 0.0) / s.anchor_norm
+            # Words are evidence only beside a member in the same language; there they must agree
+            # with the anchors (same topic is not same event), elsewhere the anchors decide alone.
+            score = (t + a) / 2 if lang in s.langs else a
             if best is None or score > best_score:
                 best, best_score, second = s, score, best_score
             elif score > second:
@@ -127,10 +142,12 @@ class StoryIndex:
                 parts[k] = w * best.terms[k] / best.term_norm
         return best, best_score, second, parts
 
-    def _add(self, story: Story, terms: Vector, anchors: Vector, feats: Features, now: float) -> None:
+    def _add(self, story: Story, terms: Vector, anchors: Vector, soft: set[str], feats: Features, now: float) -> None:
         for vec, side, cap in ((terms, story.terms, self.p.max_terms), (anchors, story.anchors, self.p.max_anchors)):
             for k, w in vec.items():
                 if k not in side:
+                    if k in soft:
+                        continue
                     self._postings[k].add(story.id)
                 side[k] = side.get(k, 0.0) + w
             if len(side) > 2 * cap:
@@ -142,6 +159,7 @@ class StoryIndex:
             story.labels[k] = feats.labels[k]
         story.term_norm, story.anchor_norm = _norm(story.terms), _norm(story.anchors)
         story.size += 1
+        story.langs.add(feats.lang)
         story.updated = now
         self.stories.move_to_end(story.id)
 

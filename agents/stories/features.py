@@ -21,12 +21,14 @@ _NUMBER_GAP = {" ", "\u00a0", "\u202f", "\u2009"}
 _ARABIC_CONJ, _ARABIC_DEF = "و", "ال"
 _HANGUL_PARTICLES = ("에서", "에게", "으로", "까지", "부터", "처럼", "은", "는", "이", "가", "을", "를",
                      "의", "에", "도", "와", "과", "로", "만")
-_MIN_CASELESS_SKELETON = 3  # every word of a caseless script is a name candidate: ask for more
+_MIN_CASELESS_SKELETON = 4  # every word of a caseless script is a name candidate: ask for more
 _MIN_CASED_SKELETON = 2
+_NOUNS_CAPITALISED = {"de", "lb"}  # a capital there marks a noun, not a name
 
 
 @dataclass(slots=True)
 class Features:
+    lang: str = "und"  # the language stage's code: words weigh by how common they are in it
     words: list[str] = field(default_factory=list)  # case-folded body words, for shingles
     terms: Counter = field(default_factory=Counter)
     anchors: Counter = field(default_factory=Counter)
@@ -108,7 +110,10 @@ class _Reader:
         self.run = ""
 
 
-def _read(feats: Features, text: str, offsets: list[int], starts: set[int], weight: int, words: bool) -> None:
+def _read(feats: Features, text: str, offsets: list[int], starts: set[int], weight: int, words: bool,
+          mentioned: set[int] | None = None) -> None:
+    """`mentioned`: where a language capitalises every noun (German), the token starts inside an
+    entity mention; other capitalised words are then only name candidates, like caseless ones."""
     r = _Reader(feats, weight)
     prev_end = 0
     kana = ""
@@ -141,7 +146,7 @@ def _read(feats: Features, text: str, offsets: list[int], starts: set[int], weig
             if len(low) >= 3:
                 feats.terms[low] += weight
             if first.isupper() and s not in starts:
-                r.name(tok, _MIN_CASED_SKELETON, cased=True)
+                r.name(tok, _MIN_CASED_SKELETON, cased=mentioned is None or s in mentioned)
         elif script in ("arab", "deva", "hang", "kana"):
             feats.terms[low] += weight
             r.name(_stem_caseless(tok, script), _MIN_CASELESS_SKELETON)
@@ -153,13 +158,17 @@ def _read(feats: Features, text: str, offsets: list[int], starts: set[int], weig
 
 
 def features(article: Article) -> Features:
-    feats = Features()
+    feats = Features(lang=article.language.code if article.language else "und")
     body = article.body
     # A capital at a sentence start says nothing, unless a mention starts there.
     starts = {sp.start for sp in article.sentences} - {e.start for e in article.entities}
-    _read(feats, body, article.tokens or tokenize(body), starts, 1, True)
+    mentioned = None
+    if feats.lang in _NOUNS_CAPITALISED:
+        mentioned = {i for e in article.entities for i in range(e.start, e.end)}
+    _read(feats, body, article.tokens or tokenize(body), starts, 1, True, mentioned)
     if article.title:
-        _read(feats, article.title, tokenize(article.title), {0}, TITLE_WEIGHT, False)
+        _read(feats, article.title, tokenize(article.title), {0}, TITLE_WEIGHT, False,
+              None if mentioned is None else set())
     for ent in article.entities:
         for place in (ent.place, ent.related):
             if place is not None:

@@ -24,7 +24,8 @@ class DocumentFrequencies:
         return len(self.df)
 
     def add(self, keys: Iterable[str]) -> None:
-        self.df.update(keys)
+        """One more article with these keys (each counted once, however often it occurs)."""
+        self.df.update(set(keys))
         self.docs += 1
         self._since_decay += 1
         if self._since_decay >= self.half_life:
