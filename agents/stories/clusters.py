@@ -26,12 +26,16 @@ Vector = dict[str, float]
 @dataclass(slots=True)
 class StoryParams:
     window_s: float = 3 * 24 * 3600.0  # a story with no new article for this long is cold
-    threshold: float = 0.25  # a score that joins a story outright
+    threshold: float = 0.22  # a score that joins a story outright
     # A weaker score joins when it clearly beats the runner-up: articles whose anchors are
     # few or noisy (caseless scripts) score lower against every story, the right one included.
     low_threshold: float = 0.12
     margin: float = 2.0
     anchor_weight: float = 1.0
+    # Articles whose latest named years are this far apart are rarely about one event (the same
+    # coach fired twice, the same boxer's next fight): their score is scaled down.
+    year_gap: int = 2
+    year_penalty: float = 0.7
     max_terms: int = 200
     max_anchors: int = 100
     common_share: float = 0.25  # keys in more of the recent articles do not select candidates
@@ -45,6 +49,7 @@ class Story:
     updated: float
     size: int = 0
     langs: set[str] = field(default_factory=set)
+    year: Optional[int] = None  # the latest year its articles name
     terms: Vector = field(default_factory=dict)
     anchors: Vector = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
@@ -98,7 +103,7 @@ class StoryIndex:
         term_df = self.term_df[feats.lang]
         term_df.add(feats.terms)
         terms, anchors = _unit(feats.terms, term_df), _unit(bag, self.df)
-        best, score, second, parts = self._best(terms, anchors, term_df, feats.lang)
+        best, score, second, parts = self._best(terms, anchors, term_df, feats)
         # With no real runner-up the margin is taken over `low_threshold`, not over nothing.
         runner_up = max(second, self.p.low_threshold)
         joins = score >= self.p.threshold or (score >= self.p.low_threshold and score >= self.p.margin * runner_up)
@@ -111,7 +116,7 @@ class StoryIndex:
         self._add(best, terms, anchors, soft, feats, now)
         return Assignment(best.id, round(score, 4), reason, False)
 
-    def _best(self, terms: Vector, anchors: Vector, term_df: DocumentFrequencies, lang: str
+    def _best(self, terms: Vector, anchors: Vector, term_df: DocumentFrequencies, feats: Features
               ) -> tuple[Optional[Story], float, float, Vector]:
         """The best story, its score, the runner-up's score and what each shared key gave."""
         t_dot: dict[str, float] = defaultdict(float)
@@ -129,7 +134,9 @@ class StoryIndex:
             t, a = t_dot.get(sid, 0.0) / s.term_norm, self.p.anchor_weight * a_dot.get(sid, 0.0) / s.anchor_norm
             # Words are evidence only beside a member in the same language; there they must agree
             # with the anchors (same topic is not same event), elsewhere the anchors decide alone.
-            score = (t + a) / 2 if lang in s.langs else a
+            score = (t + a) / 2 if feats.lang in s.langs else a
+            if feats.year and s.year and abs(feats.year - s.year) >= self.p.year_gap:
+                score *= self.p.year_penalty
             if best is None or score > best_score:
                 best, best_score, second = s, score, best_score
             elif score > second:
@@ -160,6 +167,8 @@ class StoryIndex:
         story.term_norm, story.anchor_norm = _norm(story.terms), _norm(story.anchors)
         story.size += 1
         story.langs.add(feats.lang)
+        if feats.year:
+            story.year = max(story.year or 0, feats.year)
         story.updated = now
         self.stories.move_to_end(story.id)
 

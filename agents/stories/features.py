@@ -23,6 +23,7 @@ _HANGUL_PARTICLES = ("에서", "에게", "으로", "까지", "부터", "처럼",
                      "의", "에", "도", "와", "과", "로", "만")
 _MIN_CASELESS_SKELETON = 4  # every word of a caseless script is a name candidate: ask for more
 _MIN_CASED_SKELETON = 2
+_YEARS = (1900, 2100)
 _NOUNS_CAPITALISED = {"de", "lb"}  # a capital there marks a noun, not a name
 
 
@@ -36,6 +37,7 @@ class Features:
     # are not names, so they count only where a cased-script article used them as one.
     caseless: Counter = field(default_factory=Counter)
     labels: dict[str, str] = field(default_factory=dict)  # anchor -> what a reader recognises
+    year: int | None = None  # the latest year it names: about when it was written
 
 
 def _script(ch: str) -> str:
@@ -99,6 +101,8 @@ class _Reader:
         self.f.anchors[key] += self.weight
         self.f.labels.setdefault(key, digits)
         self.number = (end, digits)
+        if len(digits) == 4 and _YEARS[0] <= int(digits) <= _YEARS[1]:
+            self.f.year = max(self.f.year or 0, int(digits))
 
     def flush_run(self) -> None:
         run = self.run
