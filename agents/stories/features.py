@@ -21,7 +21,7 @@ _NUMBER_GAP = {" ", "\u00a0", "\u202f", "\u2009"}
 _ARABIC_CONJ, _ARABIC_DEF = "و", "ال"
 _HANGUL_PARTICLES = ("에서", "에게", "으로", "까지", "부터", "처럼", "은", "는", "이", "가", "을", "를",
                      "의", "에", "도", "와", "과", "로", "만")
-_MIN_CASELESS_SKELETON = 4  # every word of a caseless script is a name candidate: ask for more
+_MIN_CASELESS_SKELETON = 5  # every word of a caseless script is a name candidate: ask for more
 _MIN_CASED_SKELETON = 2
 _YEARS = (1900, 2100)
 _NOUNS_CAPITALISED = {"de", "lb"}  # a capital there marks a noun, not a name
