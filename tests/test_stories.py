@@ -5,6 +5,7 @@ from __future__ import annotations
 import gzip
 import json
 import random
+from collections import Counter
 
 import pytest
 
@@ -12,6 +13,8 @@ from newsflow.agents import build_stages, parse_stage_list
 from newsflow.agents.pipeline import Envelope, enrich_batch
 from newsflow.agents.segment import segment
 from newsflow.agents.stories import StoryParams, StoryTracker
+from newsflow.agents.stories.clusters import StoryIndex
+from newsflow.agents.stories.features import Features
 from newsflow.agents.stories.fingerprint import content_hash
 from newsflow.agents.stories.translit import skeleton
 from newsflow.schemas import Article
@@ -145,3 +148,48 @@ def test_cold_stories_expire_and_state_stays_bounded():
     assert len(tracker.stories) <= 8 and len(tracker.copies) <= 8
     late = tracker(article("late", bodies[0], t=1.7e9 + 200 * 600))
     assert late.duplicate_of is None  # the first copy went cold with its story
+
+
+def _feats(lang: str, terms: dict, anchors: dict, year: int | None = None, caseless: dict | None = None) -> Features:
+    return Features(lang=lang, terms=Counter(terms), anchors=Counter(anchors), year=year,
+                    caseless=Counter(caseless or {}))
+
+
+def test_years_far_apart_weaken_a_match():
+    """Same coach, same team, same words: an article whose latest year is 2+ from the story's is
+    about another firing, so it scores less."""
+    first = _feats("en", {"coach": 2, "fired": 1}, {"~KKS": 2, "#76": 1}, year=2008)
+    scores = {}
+    for year in (2008, 2009, 2013):
+        index = StoryIndex(StoryParams())
+        index.assign("a", first, 0.0)
+        scores[year] = index.assign("b", _feats("en", first.terms, first.anchors, year), 1.0).score
+    assert scores[2008] == scores[2009] > 0.9
+    assert scores[2013] == pytest.approx(0.7 * scores[2008], abs=1e-3)
+
+
+def test_caseless_name_guesses_match_names_but_never_seed_them():
+    index = StoryIndex(StoryParams())
+    en = index.assign("en", _feats("en", {"talks": 1}, {"~KSF": 1, "#2007": 1}), 0.0)
+    # A Korean word whose skeleton an English article used as a name: it matches ...
+    ko = index.assign("ko", _feats("ko", {"회담": 1}, {"#2007": 1}, caseless={"~KSF": 1, "~PLSLS": 1}), 1.0)
+    assert ko.story_id == en.story_id and "~PLSLS" not in index.stories[en.story_id].anchors
+    # ... and a guess no cased article named is no anchor at all: nothing but it is shared here.
+    fa = index.assign("fa", _feats("fa", {"مذاکرات": 1}, {}, caseless={"~PLSLS": 1}), 2.0)
+    assert fa.created
+
+
+def test_words_weigh_by_how_common_they_are_in_their_own_language():
+    """Korean function words are in few articles of a mostly English stream, yet in every Korean
+    one: two Korean articles about different events, sharing only those, stay apart."""
+    index = StoryIndex(StoryParams(window_s=10.0))
+
+    def korean(k: int) -> Features:
+        return _feats("ko", {"그리고": 3, "말했다": 2, f"단어{k}": 1, f"낱말{k}": 1}, {f"#{k}": 1})
+
+    for k in range(500):
+        index.assign(f"en{k}", _feats("en", {f"word{k}": 1, "the": 3}, {f"#{k}": 1}), 0.0)
+    for k in range(20):
+        index.assign(f"ko{k}", korean(k), 0.0)
+    first, second = (index.assign(f"late{k}", korean(1000 + k), 100.0 + k) for k in range(2))
+    assert first.created and second.created

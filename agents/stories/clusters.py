@@ -79,6 +79,18 @@ def _norm(vec: Vector) -> float:
     return math.sqrt(sum(v * v for v in vec.values())) or 1.0
 
 
+def _reason(story: Story, parts: Vector, n: int = 5) -> list[str]:
+    """The `n` shared keys that gave most, as a reader knows them; a name that counted both as a
+    word and as an anchor ("cheeks", "Cheeks") is named once."""
+    out: dict[str, str] = {}
+    for k, _ in sorted(parts.items(), key=lambda kv: -kv[1]):
+        label = story.labels.get(k, k)
+        out.setdefault(label.casefold(), label)
+        if len(out) == n:
+            break
+    return list(out.values())
+
+
 class StoryIndex:
     def __init__(self, params: Optional[StoryParams] = None):
         self.p = params or StoryParams()
@@ -112,7 +124,7 @@ class StoryIndex:
             self.stories[story.id] = story
             self._add(story, terms, anchors, soft, feats, now)
             return Assignment(story.id, 1.0, [], True)
-        reason = [best.labels.get(k, k) for k, _ in sorted(parts.items(), key=lambda kv: -kv[1])[:5]]
+        reason = _reason(best, parts)
         self._add(best, terms, anchors, soft, feats, now)
         return Assignment(best.id, round(score, 4), reason, False)
 
