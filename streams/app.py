@@ -54,7 +54,7 @@ def create_app(settings: Settings, registry: CollectorRegistry) -> faust.App:
     async def probe_broker():
         while True:
             await asyncio.sleep(BROKER_PROBE_INTERVAL)
-            started = [a for a in app.stage_agents if a.consumer is not None]
+            started = [a for a in app.stage_agents if a.started]
             if started:
                 app.broker_error = await started[0].broker_error(settings.broker_timeout)
 

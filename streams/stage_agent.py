@@ -40,6 +40,7 @@ log = logging.getLogger("newsflow.agent")
 _FENCED = (ProducerFenced, InvalidProducerEpoch)
 RETRY_SECONDS = 1.0
 ABORT_SECONDS = 2.0  # an abort on shutdown waits no longer for a broker that may be away
+LAG_SECONDS = 1.0  # how often the lag gauge asks the broker for end offsets
 
 
 class PartitionLost(Exception):
@@ -90,9 +91,12 @@ class StageAgent(ConsumerRebalanceListener):
         self.group = f"{settings.app_id}.{stage.name}"
         self.executor = ThreadPoolExecutor(1, thread_name_prefix=f"stage-{stage.name}")
         self.consumer: Optional[AIOKafkaConsumer] = None
+        self.started = False
+        self.generation = 0  # assignments seen: a batch fetched under an older one is stale
         self.shared_producer: Optional[AIOKafkaProducer] = None  # when transactions are off
         self.producers: dict[TopicPartition, AIOKafkaProducer] = {}  # transactional, one per input partition
         self.busy = asyncio.Lock()  # a rebalance waits for the batch in flight
+        self.pending: dict[TopicPartition, int] = {}  # first offset of a fetched batch not yet written
 
     # --- the synchronous part, in the stage's thread --------------------------------------
 
@@ -227,7 +231,10 @@ class StageAgent(ConsumerRebalanceListener):
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         """A producer per new partition; starting it fences off the partition's last holder
-        and aborts what that holder left open."""
+        and aborts what that holder left open. Positions start again from the committed
+        offsets, so batches fetched before are stale."""
+        self.generation += 1
+        self.pending.clear()
         if self.settings.transactions:
             async with self.busy:  # a batch of an already assigned partition may be in flight
                 for tp in assigned:
@@ -291,20 +298,30 @@ class StageAgent(ConsumerRebalanceListener):
             self.shared_producer = producer(s)
             await self.shared_producer.start()
         kafka.subscribe([self.source], listener=self)
+        watching: Optional[asyncio.Future] = None
         try:
+            self.consumer = kafka
             await kafka.start()
-            self.consumer = kafka  # started: /readyz probes the broker through it
+            self.started = True  # /readyz probes the broker through the consumer from now on
+            watching = asyncio.ensure_future(self._watch_lag())
             while True:
                 batches = await self.consumer.getmany(timeout_ms=int(s.batch_within * 1000), max_records=s.batch_size)
+                fetched_in = self.generation
+                self.pending.update((tp, messages[0].offset) for tp, messages in batches.items())
                 for tp, messages in batches.items():
                     async with self.busy:
+                        if self.generation != fetched_in:  # a rebalance came between: the consumer reads
+                            break                          # again from the committed offsets
                         await self.handle(tp, messages)
-                await self._export_lag()
+                    self.pending.pop(tp, None)
+                await self._export_lag(self._stable_offsets())
         except Exception:
             self.metrics.agent_crashes.labels(self.stage.name).inc()
             log.exception("stage agent stopped", extra={"stage": self.stage.name})
             raise
         finally:
+            if watching is not None:
+                watching.cancel()
             await kafka.stop()
             for tp in list(self.producers):
                 await self._drop(tp)
@@ -333,20 +350,40 @@ class StageAgent(ConsumerRebalanceListener):
                                                 "topic": outcome.topic, "partition": outcome.partition,
                                                 "offset": outcome.offset})
 
-    async def _export_lag(self) -> None:
-        """Lag per assigned partition: the last stable offset (a read_committed consumer reads up
-        to it) less this consumer's position. Known once a fetch has returned the offset."""
-        for tp in self.assignment:
-            if tp not in self.assignment:  # revoked while an earlier position was awaited
-                continue
-            end = self.consumer.last_stable_offset(tp)
-            if end is None or end < 0:
+    def _stable_offsets(self) -> dict[TopicPartition, int]:
+        """The last stable offsets the latest fetches returned (no request to the broker)."""
+        ends = {tp: self.consumer.last_stable_offset(tp) for tp in self.assignment}
+        return {tp: end for tp, end in ends.items() if end is not None and end >= 0}
+
+    async def _watch_lag(self) -> None:
+        """Fresh end offsets every LAG_SECONDS, so the gauge moves while a batch is stuck in a
+        stage or records arrive that no fetch has returned yet."""
+        while True:
+            await asyncio.sleep(LAG_SECONDS)
+            tps = list(self.assignment)
+            if not tps:
                 continue
             try:
-                position = await self.consumer.position(tp)
-            except (IllegalStateError, KafkaError):  # revoked meanwhile
+                ends = await asyncio.wait_for(self.consumer.end_offsets(tps), LAG_SECONDS * 5)
+            except (KafkaError, asyncio.TimeoutError):  # the broker away: the gauge keeps its last value
                 continue
-            self.metrics.consumer_lag.labels(self.stage.name, tp.topic, str(tp.partition)).set(max(0, end - position))
+            await self._export_lag(ends)
+
+    async def _export_lag(self, ends: dict[TopicPartition, int]) -> None:
+        """Lag per assigned partition: its end offset (the last stable offset, up to which a
+        read_committed consumer reads) less the first offset whose output is not yet written,
+        so records fetched but still in a stage count as waiting. Otherwise the consumer's
+        position, which steps over transaction markers too."""
+        for tp, end in ends.items():
+            if tp not in self.assignment:  # revoked while an earlier position was awaited
+                continue
+            unwritten = self.pending.get(tp)
+            if unwritten is None:
+                try:
+                    unwritten = await self.consumer.position(tp)
+                except (IllegalStateError, KafkaError):  # revoked meanwhile
+                    continue
+            self.metrics.consumer_lag.labels(self.stage.name, tp.topic, str(tp.partition)).set(max(0, end - unwritten))
 
     def _observe_latency(self, article: Article, now: float) -> None:
         if article.processing.received_at is not None:

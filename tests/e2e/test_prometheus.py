@@ -32,11 +32,11 @@ SENTENCES = ("The minister met union leaders in Berlin on Tuesday to discuss the
              "Flooding closed roads across northern Italy, officials said.")
 
 
-def _burst(path: Path) -> Path:
+def _burst(path: Path, sentences: int = 2) -> Path:
     now = datetime.now(timezone.utc).isoformat()
     with path.open("w") as f:
         for i in range(BURST):
-            text = f"{SENTENCES[i % 3]} {SENTENCES[(i + 1) % 3]} Item {i}."
+            text = " ".join(SENTENCES[(i + k) % 3] for k in range(sentences)) + f" Item {i}."
             f.write(json.dumps({"id": f"item-{i}", "source": f"site-{i % 5}", "fetched_at": now, "text": text}) + "\n")
     return path
 
@@ -140,7 +140,8 @@ def test_a_real_prometheus_sees_items_flow_and_the_lag_drain(pipeline_env, start
     worker = start_worker()
     worker.wait_ready()
     with prometheus_scraping(worker.port, tmp_path) as query:
-        published = _publish(pipeline_env, _burst(tmp_path / "burst.jsonl"))
+        # long items, so the burst takes the worker seconds and a scrape sees the lag
+        published = _publish(pipeline_env, _burst(tmp_path / "burst.jsonl", sentences=40))
         assert published.returncode == 0, published.stderr
         _wait_for(lambda: _value(query('sum(newsflow_stage_items_out_total{stage="entities"})')) == BURST,
                   300, f"Prometheus sees {BURST} articles enriched")
