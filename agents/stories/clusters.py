@@ -15,7 +15,8 @@ import hashlib
 import math
 from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
-from typing import Optional
+from operator import attrgetter
+from typing import Callable, Optional
 
 from newsflow.agents.stories.features import Features
 from newsflow.agents.stories.weights import DocumentFrequencies
@@ -63,6 +64,10 @@ class Assignment:
     score: float
     reason: list[str]
     created: bool
+
+
+_TERMS: Callable[[Story], Vector] = attrgetter("terms")
+_ANCHORS: Callable[[Story], Vector] = attrgetter("anchors")
 
 
 def new_story_id(article_id: str) -> str:
@@ -131,15 +136,8 @@ class StoryIndex:
     def _best(self, terms: Vector, anchors: Vector, term_df: DocumentFrequencies, feats: Features
               ) -> tuple[Optional[Story], float, float, Vector]:
         """The best story, its score, the runner-up's score and what each shared key gave."""
-        t_dot: dict[str, float] = defaultdict(float)
-        a_dot: dict[str, float] = defaultdict(float)
-        for vec, dots, side, df in ((terms, t_dot, "terms", term_df), (anchors, a_dot, "anchors", self.df)):
-            skip_common = df.docs >= self.p.common_after
-            for k, w in vec.items():
-                if skip_common and df.share(k) > self.p.common_share:
-                    continue
-                for sid in self._postings.get(k, ()):
-                    dots[sid] += w * getattr(self.stories[sid], side).get(k, 0.0)
+        t_dot = self._dots(terms, term_df, _TERMS)
+        a_dot = self._dots(anchors, self.df, _ANCHORS)
         best, best_score, second = None, 0.0, 0.0
         for sid in set(t_dot) | set(a_dot):
             s = self.stories[sid]
@@ -160,6 +158,19 @@ class StoryIndex:
             if k in best.terms:
                 parts[k] = w * best.terms[k] / best.term_norm
         return best, best_score, second, parts
+
+    def _dots(self, vec: Vector, df: DocumentFrequencies, side: Callable[[Story], Vector]) -> dict[str, float]:
+        """Dot products of `vec` with every story that shares a key with it, by story id; keys
+        in a large share of recent articles select nothing (every story has them)."""
+        dots: dict[str, float] = defaultdict(float)
+        skip_common = df.docs >= self.p.common_after
+        stories, postings = self.stories, self._postings
+        for k, w in vec.items():
+            if skip_common and df.share(k) > self.p.common_share:
+                continue
+            for sid in postings.get(k, ()):
+                dots[sid] += w * side(stories[sid])[k]  # a posting means the story holds the key
+        return dots
 
     def _add(self, story: Story, terms: Vector, anchors: Vector, soft: set[str], feats: Features, now: float) -> None:
         for vec, side, cap in ((terms, story.terms, self.p.max_terms), (anchors, story.anchors, self.p.max_anchors)):

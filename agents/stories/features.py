@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 from dataclasses import dataclass, field
 
 from newsflow.agents.segment import tokens as tokenize
@@ -17,6 +18,8 @@ from newsflow.schemas import Article
 TITLE_WEIGHT = 2  # a headline word counts as two body words
 _THOUSANDS = re.compile(r"(?<=\d)[.,'\u00a0\u202f\u2009 ](?=\d{3}(?!\d))")
 _DIGITS = re.compile(r"\d+")
+_DIGIT = re.compile(r"\d")
+_LETTER = re.compile(r"[^\W\d_]")
 _NUMBER_GAP = {" ", "\u00a0", "\u202f", "\u2009"}
 _ARABIC_CONJ, _ARABIC_DEF = "و", "ال"
 _HANGUL_PARTICLES = ("에서", "에게", "으로", "까지", "부터", "처럼", "은", "는", "이", "가", "을", "를",
@@ -40,6 +43,7 @@ class Features:
     year: int | None = None  # the latest year it names: about when it was written
 
 
+@lru_cache(maxsize=8192)
 def _script(ch: str) -> str:
     o = ord(ch)
     if 0x0600 <= o <= 0x06FF or 0x0750 <= o <= 0x077F or 0xFB50 <= o <= 0xFEFF:
@@ -138,11 +142,12 @@ def _read(feats: Features, text: str, offsets: list[int], starts: set[int], weig
             r.run_end = e
             kana = kana + tok if script == "kana" and tok != "ー" or (tok == "ー" and kana) else kana
             continue
-        if any(c.isdigit() for c in tok):
-            r.number_token(tok, s, e, gap)
-            continue
-        if not any(c.isalpha() for c in tok):
-            continue
+        if not tok.isalpha():  # the common case, a plain word, skips both searches
+            if _DIGIT.search(tok):
+                r.number_token(tok, s, e, gap)
+                continue
+            if not _LETTER.search(tok):
+                continue
         low = tok.casefold()
         if words:
             feats.words.append(low)
