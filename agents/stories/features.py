@@ -91,9 +91,10 @@ class _Reader:
     def number_token(self, text: str, start: int, end: int, gap: str) -> None:
         if self.number and gap in _NUMBER_GAP and start - self.number[0] == 1 and len(text) == 3 and text.isdigit():
             old = "#" + self.number[1]
-            self.f.anchors[old] -= 1
-            if not self.f.anchors[old]:
-                del self.f.anchors[old]
+            if old in self.f.anchors:
+                self.f.anchors[old] -= self.weight
+                if self.f.anchors[old] <= 0:
+                    del self.f.anchors[old]
             digits = self.number[1] + text
             self.add_number(digits, end)
             return
