@@ -6,7 +6,9 @@
 The mix is real news from ../shared/data: HTML pages of the extraction benchmark, BBC
 articles, MasakhaNEWS French and Swahili, NTREX articles in 18 languages. Each command runs
 as a whole process (start-up and model loading included), one after the other; the figure
-that matters is the ratio to the glue in the same run.
+that matters is the ratio to the glue in the same run. Beside articles/s: CPU ms per article
+of the whole command (its processes' user + system time, start-up included) and, for
+newsflow, each stage's mean `processing.stage_ms` (per item of its batch, in the worker).
 """
 from __future__ import annotations
 
@@ -18,6 +20,7 @@ import subprocess
 import sys
 import tempfile
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import orjson
@@ -48,14 +51,31 @@ def mix(n: int, seed: int = 7) -> list[bytes]:
     return [orjson.dumps(row) for row in items[:n]]
 
 
-def timed(cmd: list[str]) -> tuple[float, int, int]:
-    """Seconds, output lines, peak RSS (MB) of the largest process the command ran."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+@dataclass
+class Run:
+    seconds: float
+    lines: list[bytes]
+    cpu_s: float  # user + system of the command's processes
+    peak_mb: int  # RSS of the largest process the command ran (the largest so far in this run)
+
+
+def timed(cmd: list[str]) -> Run:
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     started = time.perf_counter()
     done = subprocess.run(cmd, capture_output=True, check=True)
     seconds = time.perf_counter() - started
-    peak = max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before) // 1024
-    return seconds, len(done.stdout.splitlines()), peak
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
+    return Run(seconds, done.stdout.splitlines(), cpu, max(after.ru_maxrss, before.ru_maxrss) // 1024)
+
+
+def stage_ms(lines: list[bytes]) -> dict[str, float]:
+    """Mean milliseconds per article of each stage, from the articles' `processing.stage_ms`."""
+    totals: dict[str, float] = {}
+    for line in lines:
+        for stage, ms in orjson.loads(line)["processing"]["stage_ms"].items():
+            totals[stage] = totals.get(stage, 0.0) + ms
+    return {stage: total / max(len(lines), 1) for stage, total in totals.items()}
 
 
 def main() -> int:
@@ -69,16 +89,21 @@ def main() -> int:
     with tempfile.NamedTemporaryFile("wb", suffix=".jsonl", delete=False) as f:
         f.write(b"\n".join(payloads) + b"\n")
     print(f"{len(payloads)} items ({chars / len(payloads):,.0f} characters of input each on average)")
-    glue_s, glue_n, glue_rss = timed([sys.executable, str(ROOT / "bench" / "glue.py"), f.name,
-                                      "--processes", str(args.glue_processes)])
-    rows = [("glue (trafilatura, pycld2, blingfire, en_core_web_sm NER)", args.glue_processes, glue_s, glue_n,
-             glue_rss)]
+    glue = timed([sys.executable, str(ROOT / "bench" / "glue.py"), f.name, "--processes", str(args.glue_processes)])
+    rows = [("glue (trafilatura, pycld2, blingfire, en_core_web_sm NER)", args.glue_processes, glue)]
     for jobs in [int(j) for j in args.jobs.split(",")]:
-        s, n, rss = timed([sys.executable, "-m", "newsflow.cli", "enrich", f.name, "--quiet", "--jobs", str(jobs)])
-        rows.append(("newsflow enrich", jobs, s, n, rss))
-    print(f"{'command':<58} {'procs':>5} {'seconds':>8} {'articles':>8} {'art/s':>7} {'x glue':>7} {'peak MB':>8}")
-    for name, procs, s, n, rss in rows:
-        print(f"{name:<58} {procs:>5} {s:>8.1f} {n:>8} {n / s:>7.1f} {(n / s) / (glue_n / glue_s):>7.2f} {rss:>8}")
+        run = timed([sys.executable, "-m", "newsflow.cli", "enrich", f.name, "--quiet", "--jobs", str(jobs)])
+        rows.append(("newsflow enrich", jobs, run))
+    glue_rate = len(glue.lines) / glue.seconds
+    print(f"{'command':<58} {'procs':>5} {'seconds':>8} {'articles':>8} {'art/s':>7} {'x glue':>7} {'peak MB':>8}"
+          f" {'CPU ms/art':>10}")
+    for name, procs, run in rows:
+        n = len(run.lines)
+        print(f"{name:<58} {procs:>5} {run.seconds:>8.1f} {n:>8} {n / run.seconds:>7.1f} "
+              f"{(n / run.seconds) / glue_rate:>7.2f} {run.peak_mb:>8} {1000 * run.cpu_s / n:>10.1f}")
+    for _, procs, run in rows[1:]:
+        stages = ", ".join(f"{stage} {ms:.1f}" for stage, ms in stage_ms(run.lines).items())
+        print(f"newsflow enrich --jobs {procs}: ms per article by stage: {stages}")
     Path(f.name).unlink()
     return 0
 

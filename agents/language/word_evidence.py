@@ -14,8 +14,9 @@ process, which is fine: the arrays are built and queried in the same process.
 from __future__ import annotations
 
 import functools
+import gzip
 import threading
-from typing import Optional, Sequence
+from typing import Iterator, Optional, Sequence
 
 import numpy as np
 
@@ -27,6 +28,23 @@ _LIST_OF = {"hr": "sh", "bs": "sh", "sr": "sh", "tl": "fil"}
 _SKIP = frozenset({"el", "he", "ko", "ta"})
 
 
+def _buckets(path: str) -> Iterator[list[str]]:
+    """The word buckets of a wordfreq list file (gzipped msgpack: a header, then one list of words
+    per centibel of frequency, most common first), decoded one at a time: a reader that stops at
+    MIN_ZIPF leaves the rarest third of the words undecoded. `wordfreq.read_cBpack` decodes the
+    whole file (half of the stage's start-up cost on these lists)."""
+    import msgpack  # wordfreq's own reader of these files
+
+    with gzip.open(path, "rb") as f:
+        unpacker = msgpack.Unpacker(f, raw=False)
+        n = unpacker.read_array_header()
+        header = unpacker.unpack()
+        if not isinstance(header, dict) or header.get("format") != "cB" or header.get("version") != 1:
+            raise ValueError(f"{path}: not a cBpack word list ({header!r})")
+        for _ in range(n - 1):
+            yield unpacker.unpack()
+
+
 class WordLists:
     """wordfreq's lists down to `min_zipf`, as sorted word hashes with their frequencies."""
 
@@ -35,14 +53,14 @@ class WordLists:
 
         self._keys: dict[str, np.ndarray] = {}
         self._zipf: dict[str, np.ndarray] = {}
-        # read_cBpack, not get_frequency_list: the latter keeps every decoded list cached (~0.8 GB).
+        # Not get_frequency_list: it keeps every decoded list cached (~0.8 GB).
         for lang, path in sorted(wordfreq.available_languages(wordlist="best").items()):
             if lang in _SKIP:
                 continue
             keys: list[int] = []
             zipf: list[np.ndarray] = []
             # Bucket i holds the words whose frequency rounds to 10^(-i/100).
-            for i, bucket in enumerate(wordfreq.read_cBpack(path)):
+            for i, bucket in enumerate(_buckets(path)):
                 z = 9.0 - i / 100.0
                 if z < min_zipf:
                     break
