@@ -45,7 +45,7 @@ def enriched(dataset: str, docs: list[dict], cache: Path | None) -> tuple[list[A
     path = cache / f"{dataset}-{len(docs)}.pkl" if cache else None
     if path and path.exists():
         return pickle.loads(path.read_bytes())
-    stages = build_stages(EARLIER, Settings())
+    stages = build_stages(EARLIER, Settings.from_env())
     warm_up(stages.values())
     raws = [orjson.dumps({"id": str(d["id"]), "text": d["text"], **({"title": d["title"]} if d.get("title") else {})})
             for d in docs]
@@ -61,7 +61,7 @@ def enriched(dataset: str, docs: list[dict], cache: Path | None) -> tuple[list[A
 
 
 def stories(articles: list[Article]) -> tuple[dict[str, str], float]:
-    stage = build_stages(["stories"], Settings())["stories"]
+    stage = build_stages(["stories"], Settings.from_env())["stories"]
     articles = [copy.deepcopy(a) for a in articles]
     started = time.process_time()
     results = run_stage(stage, articles)
