@@ -14,7 +14,7 @@ from newsflow.agents.pipeline import Envelope, enrich_batch
 from newsflow.agents.segment import segment
 from newsflow.agents.stories import StoryParams, StoryTracker
 from newsflow.agents.stories.clusters import StoryIndex
-from newsflow.agents.stories.features import Features
+from newsflow.agents.stories.features import Features, features
 from newsflow.agents.stories.fingerprint import content_hash
 from newsflow.agents.stories.translit import skeleton
 from newsflow.schemas import Article
@@ -193,3 +193,13 @@ def test_words_weigh_by_how_common_they_are_in_their_own_language():
         index.assign(f"ko{k}", korean(k), 0.0)
     first, second = (index.assign(f"late{k}", korean(1000 + k), 100.0 + k) for k in range(2))
     assert first.created and second.created
+
+
+def test_a_day_and_a_month_name_are_one_date_in_every_language():
+    bodies = ("Talks ended in Brussels on 20 November without a deal.",
+              "Переговоры в Брюсселе завершились 20 ноября без соглашения.",
+              "Die Gespräche endeten am 20. November in Brüssel.",
+              "Talks ended on November 20, officials said.")
+    dates = [{k for k in features(article(f"d{i}", b)).anchors if k[0] == "%"} for i, b in enumerate(bodies)]
+    assert dates == [{"%11-20"}] * 4
+    assert not {k for k in features(article("x", "The team may 20 times try to win.")).anchors if k[0] == "%"}

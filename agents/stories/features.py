@@ -12,6 +12,7 @@ from functools import lru_cache
 from dataclasses import dataclass, field
 
 from newsflow.agents.segment import tokens as tokenize
+from newsflow.agents.stories.months import month
 from newsflow.agents.stories.translit import skeleton
 from newsflow.schemas import Article
 
@@ -27,6 +28,7 @@ _HANGUL_PARTICLES = ("에서", "에게", "으로", "까지", "부터", "처럼",
 _MIN_CASELESS_SKELETON = 5  # every word of a caseless script is a name candidate: ask for more
 _MIN_CASED_SKELETON = 2
 _YEARS = (1900, 2100)
+_DATE_GAP = 4  # token offsets are pairs: a day and a month at most two tokens apart
 _NOUNS_CAPITALISED = {"de", "lb"}  # a capital there marks a noun, not a name
 
 
@@ -80,6 +82,9 @@ class _Reader:
         self.run = ""  # adjacent Han/Kana characters (one token each from segment)
         self.run_end = -1
         self.number: tuple[int, str] | None = None  # (end, digits) of the last number token
+        self.index = 0  # the current token's position in the offsets list
+        self.day: tuple[int, int] | None = None  # (position, 1-31) of the last small number
+        self.month: tuple[int, int] | None = None  # (position, 1-12) of the last month name
 
     def name(self, word: str, min_len: int, cased: bool = False) -> None:
         skel = skeleton(word)
@@ -106,8 +111,24 @@ class _Reader:
         self.f.anchors[key] += self.weight
         self.f.labels.setdefault(key, digits)
         self.number = (end, digits)
+        if len(digits) <= 2 and 1 <= int(digits) <= 31:
+            self.day = (self.index, int(digits))
+            self.date()
         if len(digits) == 4 and _YEARS[0] <= int(digits) <= _YEARS[1]:
             self.f.year = max(self.f.year or 0, int(digits))
+
+    def month_name(self, number: int) -> None:
+        self.month = (self.index, number)
+        self.date()
+
+    def date(self) -> None:
+        """A day and a month name at most two tokens apart ("20 November", "November 20,",
+        "20. November") are a date: one anchor, the same in every language."""
+        if self.day and self.month and abs(self.day[0] - self.month[0]) <= _DATE_GAP:
+            key = f"%{self.month[1]:02d}-{self.day[1]:02d}"
+            self.f.anchors[key] += self.weight
+            self.f.labels.setdefault(key, f"{self.day[1]}/{self.month[1]}")
+            self.day = self.month = None
 
     def flush_run(self) -> None:
         run = self.run
@@ -128,6 +149,7 @@ def _read(feats: Features, text: str, offsets: list[int], starts: set[int], weig
     kana = ""
     for i in range(0, len(offsets) - 1, 2):
         s, e = offsets[i], offsets[i + 1]
+        r.index = i
         tok = text[s:e]
         gap = text[prev_end:s]
         prev_end = e
@@ -150,6 +172,9 @@ def _read(feats: Features, text: str, offsets: list[int], starts: set[int], weig
             if not _LETTER.search(tok):
                 continue
         low = tok.casefold()
+        number = month(tok)
+        if number is not None:
+            r.month_name(number)
         if words:
             feats.words.append(low)
         if script == "cased":
