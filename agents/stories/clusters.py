@@ -16,7 +16,7 @@ import math
 from collections import Counter, OrderedDict, defaultdict
 from dataclasses import dataclass, field
 from operator import attrgetter
-from typing import Callable, Optional
+from typing import Callable, Iterator, Optional
 
 from newsflow.agents.stories.features import Features
 from newsflow.agents.stories.weights import DocumentFrequencies
@@ -153,21 +153,28 @@ class StoryIndex:
                 second = score
         if best is None:
             return None, 0.0, 0.0, {}
-        parts = {k: w * best.anchors[k] / best.anchor_norm for k, w in anchors.items() if k in best.anchors}
-        for k, w in terms.items():
+        parts = {k: w * best.anchors[k] / best.anchor_norm for k, w in self._counted(anchors, self.df)
+                 if k in best.anchors}
+        for k, w in self._counted(terms, term_df):
             if k in best.terms:
                 parts[k] = w * best.terms[k] / best.term_norm
         return best, best_score, second, parts
 
-    def _dots(self, vec: Vector, df: DocumentFrequencies, side: Callable[[Story], Vector]) -> dict[str, float]:
-        """Dot products of `vec` with every story that shares a key with it, by story id; keys
-        in a large share of recent articles select nothing (every story has them)."""
-        dots: dict[str, float] = defaultdict(float)
-        skip_common = df.docs >= self.p.common_after
-        stories, postings = self.stories, self._postings
+    def _counted(self, vec: Vector, df: DocumentFrequencies) -> Iterator[tuple[str, float]]:
+        """The keys that count: those in a large share of recent articles ("the", "said") are in
+        every story, so they neither select candidates nor explain a join."""
+        if df.docs < self.p.common_after:
+            yield from vec.items()
+            return
         for k, w in vec.items():
-            if skip_common and df.share(k) > self.p.common_share:
-                continue
+            if df.share(k) <= self.p.common_share:
+                yield k, w
+
+    def _dots(self, vec: Vector, df: DocumentFrequencies, side: Callable[[Story], Vector]) -> dict[str, float]:
+        """Dot products of `vec` with every story that shares a counted key with it, by story id."""
+        dots: dict[str, float] = defaultdict(float)
+        stories, postings = self.stories, self._postings
+        for k, w in self._counted(vec, df):
             for sid in postings.get(k, ()):
                 dots[sid] += w * side(stories[sid])[k]  # a posting means the story holds the key
         return dots
