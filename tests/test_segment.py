@@ -135,6 +135,12 @@ def test_tokens(text, expected):
     assert _token_texts(text) == expected
 
 
+def test_tokens_leave_out_every_kind_of_space_leading_and_trailing_runs_included():
+    text = " a\u3000b\u00a0\u2009c\t\n d \x85"
+    assert _tokens(text) == [1, 2, 3, 4, 6, 7, 10, 11]
+    assert _tokens(" " * 100_000) == [] and _tokens("x" + " " * 100_000) == [0, 1]
+
+
 def test_tokens_are_a_flat_offset_list_and_can_be_switched_off():
     body = "Hi there.\nSecond line, here."
     a = make_stage()(Article(id="t", body=body, language=Language("en", 1.0)))

@@ -68,14 +68,18 @@ def _is_wordchar(ch: str) -> bool:
 
 
 _W = _ranges(_is_wordchar)
+# The spaces before a token are taken with it (possessively) and left out of its span: the
+# search never tries (and fails) every alternative at a space. A token never starts with a
+# space and `\S` takes any other character, so the tokens are those of the alternatives alone.
 _TOKEN = re.compile(
+    r"\s*+("
     rf"[{_CJK}\U00020000-\U0002ffff]"
     rf"|[{_SEA}]+"
     rf"|\d+(?:[.,:/]\d+)*(?![{_W}])"
     r"|(?:[^\W\d_]\.){2,}(?!\w)"
     rf"|[{_W}]+(?:(?!['’][sS](?![{_W}]))['’.][{_W}]+)*"
     rf"|['’][sS](?![{_W}])"
-    r"|\S",
+    r"|\S)",
 )
 del _W
 
@@ -84,7 +88,8 @@ def tokens(text: str) -> list[int]:
     """Flat [start0, end0, start1, end1, ...] offsets of the tokens of `text`."""
     out: list[int] = []
     add = out.extend
-    for m in _TOKEN.finditer(text):
-        add(m.span())
+    # Trailing spaces hold no token; without them every match ends on one.
+    for m in _TOKEN.finditer(text, 0, len(text.rstrip())):
+        add(m.span(1))
     return out
 
