@@ -27,12 +27,11 @@ Vector = dict[str, float]
 @dataclass(slots=True)
 class StoryParams:
     window_s: float = 3 * 24 * 3600.0  # a story with no new article for this long is cold
-    threshold: float = 0.22  # a score that joins a story outright
-    # A weaker score joins when it clearly beats the runner-up: articles whose anchors are
-    # few or noisy (caseless scripts) score lower against every story, the right one included.
-    low_threshold: float = 0.12
-    margin: float = 2.0
+    threshold: float = 0.2  # the score that joins the best story; below it, a new story
     anchor_weight: float = 1.0
+    # How much an anchor's repeats count (1: log tf, 0: once): a translation names a person as
+    # often as its language's grammar wants (pronouns, possessives), its numbers once each.
+    anchor_tf: float = 0.25
     # Articles whose latest named years are this far apart are rarely about one event (the same
     # coach fired twice, the same boxer's next fight): their score is scaled down.
     year_gap: int = 2
@@ -74,8 +73,8 @@ def new_story_id(article_id: str) -> str:
     return "story-" + hashlib.blake2b(article_id.encode("utf-8"), digest_size=8).hexdigest()
 
 
-def _unit(bag, df: DocumentFrequencies) -> Vector:
-    vec = {k: (1.0 + math.log(n)) * df.idf(k) for k, n in bag.items() if n > 0}
+def _unit(bag, df: DocumentFrequencies, tf: float = 1.0) -> Vector:
+    vec = {k: (1.0 + tf * math.log(n)) * df.idf(k) for k, n in bag.items() if n > 0}
     norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
     return {k: v / norm for k, v in vec.items()}
 
@@ -119,12 +118,9 @@ class StoryIndex:
         self.df.add(bag)
         term_df = self.term_df[feats.lang]
         term_df.add(feats.terms)
-        terms, anchors = _unit(feats.terms, term_df), _unit(bag, self.df)
-        best, score, second, parts = self._best(terms, anchors, term_df, feats)
-        # With no real runner-up the margin is taken over `low_threshold`, not over nothing.
-        runner_up = max(second, self.p.low_threshold)
-        joins = score >= self.p.threshold or (score >= self.p.low_threshold and score >= self.p.margin * runner_up)
-        if best is None or not joins:
+        terms, anchors = _unit(feats.terms, term_df), _unit(bag, self.df, self.p.anchor_tf)
+        best, score, parts = self._best(terms, anchors, term_df, feats)
+        if best is None or score < self.p.threshold:
             story = Story(new_story_id(article_id), now)
             self.stories[story.id] = story
             self._add(story, terms, anchors, soft, feats, now)
@@ -134,11 +130,11 @@ class StoryIndex:
         return Assignment(best.id, round(score, 4), reason, False)
 
     def _best(self, terms: Vector, anchors: Vector, term_df: DocumentFrequencies, feats: Features
-              ) -> tuple[Optional[Story], float, float, Vector]:
-        """The best story, its score, the runner-up's score and what each shared key gave."""
+              ) -> tuple[Optional[Story], float, Vector]:
+        """The best story, its score and what each shared key gave."""
         t_dot = self._dots(terms, term_df, _TERMS)
         a_dot = self._dots(anchors, self.df, _ANCHORS)
-        best, best_score, second = None, 0.0, 0.0
+        best, best_score = None, 0.0
         for sid in set(t_dot) | set(a_dot):
             s = self.stories[sid]
             t, a = t_dot.get(sid, 0.0) / s.term_norm, self.p.anchor_weight * a_dot.get(sid, 0.0) / s.anchor_norm
@@ -148,17 +144,15 @@ class StoryIndex:
             if feats.year and s.year and abs(feats.year - s.year) >= self.p.year_gap:
                 score *= self.p.year_penalty
             if best is None or score > best_score:
-                best, best_score, second = s, score, best_score
-            elif score > second:
-                second = score
+                best, best_score = s, score
         if best is None:
-            return None, 0.0, 0.0, {}
+            return None, 0.0, {}
         parts = {k: w * best.anchors[k] / best.anchor_norm for k, w in self._counted(anchors, self.df)
                  if k in best.anchors}
         for k, w in self._counted(terms, term_df):
             if k in best.terms:
                 parts[k] = w * best.terms[k] / best.term_norm
-        return best, best_score, second, parts
+        return best, best_score, parts
 
     def _counted(self, vec: Vector, df: DocumentFrequencies) -> Iterator[tuple[str, float]]:
         """The keys that count: those in a large share of recent articles ("the", "said") are in
