@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import argparse
 import gzip
+import os
 import random
-import resource
 import subprocess
 import sys
 import tempfile
@@ -56,17 +56,23 @@ class Run:
     seconds: float
     lines: list[bytes]
     cpu_s: float  # user + system of the command's processes
-    peak_mb: int  # RSS of the largest process the command ran (the largest so far in this run)
+    peak_mb: int  # RSS of the largest process the command ran
 
 
 def timed(cmd: list[str]) -> Run:
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    started = time.perf_counter()
-    done = subprocess.run(cmd, capture_output=True, check=True)
-    seconds = time.perf_counter() - started
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime
-    return Run(seconds, done.stdout.splitlines(), cpu, max(after.ru_maxrss, before.ru_maxrss) // 1024)
+    """Runs `cmd` to its end; its own resource usage (os.wait4), not that of earlier commands."""
+    with tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=err)
+        out = proc.stdout.read()
+        _, status, usage = os.wait4(proc.pid, 0)
+        seconds = time.perf_counter() - started
+        proc.stdout.close()
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode:
+            err.seek(0)
+            raise subprocess.CalledProcessError(proc.returncode, cmd, out, err.read())
+    return Run(seconds, out.splitlines(), usage.ru_utime + usage.ru_stime, usage.ru_maxrss // 1024)
 
 
 def stage_ms(lines: list[bytes]) -> dict[str, float]:
