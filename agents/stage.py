@@ -104,6 +104,18 @@ def _one(stage: Stage, record: Any, timeout: float) -> Result:
         return Failure("internal-error", f"{type(exc).__name__}: {exc}", record)
 
 
+def _notes_held(records: Sequence[Any]) -> list[Optional[int]]:
+    return [len(r.processing.notes) if isinstance(r, Article) else None for r in records]
+
+
+def _take_back_notes(records: Sequence[Any], held: list[Optional[int]]) -> None:
+    """Drops the notes a failed batch wrote, so the item-by-item run writes each once. Notes are
+    the one thing stages append to; the rest of a stage's output is set anew on every run."""
+    for r, n in zip(records, held):
+        if n is not None:
+            del r.processing.notes[n:]
+
+
 def run_stage(stage: Stage, articles: Sequence[Any], *, timeout: float = DEFAULT_ITEM_TIMEOUT) -> list[Result]:
     """Apply a stage to a batch, in order, recording per-item milliseconds on each article.
     Each item gets `timeout` seconds; a batch call gets `timeout` in all, and one that fails
@@ -113,10 +125,12 @@ def run_stage(stage: Stage, articles: Sequence[Any], *, timeout: float = DEFAULT
     started = time.perf_counter()
     results: list[Result]
     if stage.batch is not None:
+        notes = _notes_held(articles)
         try:
             results = list(_timed(stage.batch, list(articles), timeout))
         except Exception:
             log.warning("stage %s batch of %d failed; retrying item by item", stage.name, len(articles))
+            _take_back_notes(articles, notes)
             results = [_one(stage, a, timeout) for a in articles]
     else:
         results = [_one(stage, a, timeout) for a in articles]
