@@ -177,9 +177,12 @@ SCENARIOS: dict[str, tuple[dict, Optional[Callable[[Run, int, int], None]], int]
     "oversized outputs": ({}, None, 12),
     "broker restart": ({}, broker_restart, 250),
     "broker loss (3 nodes)": ({"NEWSFLOW_REPLICATION_FACTOR": "3"}, broker_loss, 250),
+    "broker loss (2 workers)": ({"NEWSFLOW_REPLICATION_FACTOR": "3"}, broker_loss, 250),
 }
 # Scenarios that stop or kill brokers run on Kafka nodes of their own (never the shared broker).
-OWN_NODES = {"broker restart": 1, "broker loss (3 nodes)": 3}
+OWN_NODES = {"broker restart": 1, "broker loss (3 nodes)": 3, "broker loss (2 workers)": 3}
+# Workers from the start (one process each), where not one: partitions move between them on a fault.
+WORKERS = {"broker loss (2 workers)": 2}
 
 
 async def _reader(s: Settings, topic: str):
@@ -238,7 +241,8 @@ def scenario(name: str, n: int) -> dict:
     if run.own:
         run.own("start")
     try:
-        run.start_worker().wait_ready()
+        for w in [run.start_worker() for _ in range(WORKERS.get(name, 1))]:
+            w.wait_ready()
         return asyncio.run(_account(run, payloads, fault))
     finally:
         for w in run.workers:

@@ -93,6 +93,7 @@ class StageAgent(ConsumerRebalanceListener):
         self.consumer: Optional[AIOKafkaConsumer] = None
         self.started = False
         self.generation = 0  # assignments seen: a batch fetched under an older one is stale
+        self.settled: set[TopicPartition] = set()  # partitions sought to their committed offset at the last one
         self.shared_producer: Optional[AIOKafkaProducer] = None  # when transactions are off
         self.producers: dict[TopicPartition, AIOKafkaProducer] = {}  # transactional, one per input partition
         self.busy = asyncio.Lock()  # a rebalance waits for the batch in flight
@@ -231,14 +232,37 @@ class StageAgent(ConsumerRebalanceListener):
 
     async def on_partitions_assigned(self, assigned: set[TopicPartition]) -> None:
         """A producer per new partition; starting it fences off the partition's last holder
-        and aborts what that holder left open. Positions start again from the committed
-        offsets, so batches fetched before are stale."""
-        self.generation += 1
+        and settles what that holder left open (aborted, or committed if its commit had begun).
+        Then every partition reads on from its committed offset: a batch fetched before this
+        call returns, even one fetched while it ran, is stale for the partitions sought."""
         self.pending.clear()
-        if self.settings.transactions:
-            async with self.busy:  # a batch of an already assigned partition may be in flight
-                for tp in assigned:
-                    await self._open(tp)
+        settled: set[TopicPartition] = set()
+        try:
+            if self.settings.transactions:
+                async with self.busy:  # a batch of an already assigned partition may be in flight
+                    for tp in assigned:
+                        await self._open(tp)
+                    settled = await self._seek_to_settled(assigned)
+        finally:
+            self.settled = settled
+            self.generation += 1
+
+    async def _seek_to_settled(self, assigned: set[TopicPartition]) -> set[TopicPartition]:
+        """aiokafka reads the committed offsets as partitions come, without asking for stable
+        ones (KIP-447), so it may read them while the last holder's final transaction is still
+        open and redo that batch. The producers opened here settled those transactions: the
+        offsets read now are the ones to go on from. Returns the partitions sought."""
+        sought = set()
+        for tp in assigned:
+            try:
+                offset = await self.consumer.committed(tp)
+            except KafkaError as exc:  # the coordinator away: aiokafka's own reading stands
+                log.warning("committed offset not read again", extra={"error": repr(exc), "partition": str(tp)})
+                continue
+            if offset is not None and tp in self.assignment:
+                self.consumer.seek(tp, offset)
+                sought.add(tp)
+        return sought
 
     async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
         for tp in revoked:  # its next holder reports its lag
@@ -310,8 +334,8 @@ class StageAgent(ConsumerRebalanceListener):
                 self.pending.update((tp, messages[0].offset) for tp, messages in batches.items())
                 for tp, messages in batches.items():
                     async with self.busy:
-                        if self.generation != fetched_in:  # a rebalance came between: the consumer reads
-                            break                          # again from the committed offsets
+                        if self.generation != fetched_in and tp in self.settled:
+                            continue  # a rebalance came between: the partition reads again from its committed offset
                         await self.handle(tp, messages)
                     self.pending.pop(tp, None)
                 await self._export_lag(self._stable_offsets())
