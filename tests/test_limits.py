@@ -50,6 +50,19 @@ def test_a_late_batch_is_rerun_item_by_item_and_only_the_slow_item_fails():
     assert [r.reason if isinstance(r, Failure) else r.id for r in results] == ["a0", "timeout", "a2"]
 
 
+def test_a_batch_rerun_item_by_item_writes_its_notes_once():
+    def process(article: Article) -> Article:
+        article.processing.notes.append("seen")
+        return article
+
+    def batch(items: list[Article]) -> list[Article]:
+        items = [process(a) for a in items]
+        return _slow(5.0)(items[0]) and items  # the batch overruns its limit after noting every item
+
+    results = run_stage(Stage("noting", process, batch=batch), [_article(0), _article(1)], timeout=0.3)
+    assert [r.processing.notes for r in results] == [["seen"], ["seen"]]
+
+
 def test_the_limit_reaches_the_pipeline_as_a_dead_letter():
     out = enrich_batch([Stage("slow", _slow(5.0))], [Envelope(raw(id="x", text="Hello there."))], timeout=0.2)
     assert [(o.stage, o.reason, o.id) for o in out if isinstance(o, DeadLetter)] == [("slow", "timeout", "x")]
