@@ -24,6 +24,11 @@ one thread (the article is built and segmented beforehand, outside the timing), 
         # writes a random sample of detections to label by hand (column `ok` = 1/0)
     python bench/entities.py --nonenglish - --labels labelled.tsv
         # the precision of a labelled sample, per language, label and source
+    python bench/entities.py --languages [de es ...] [--test-limit N]
+        # newsflow's de/es/it/pt/nl models (models/ner-multi/evaluate.py): per-label P/R/F1 of the
+        # bare model on each held-apart test part (with tokens/s on one thread), of the stage and
+        # of the place gazetteer alone (what newsflow did before for these languages) on the
+        # hand-labelled news sample, the gazetteer on the test parts too, and the RSS each model adds
     python bench/entities.py --mix 300 [--repeat 3]
         # CPU ms per article of the stage on issue 21's mix (HTML pages 20%, BBC English 30%,
         # MasakhaNEWS fr/sw 30%, NTREX non-English 20%), run through extract, language and
@@ -308,7 +313,13 @@ def main():
     ap.add_argument("--against", metavar="MODEL_DIR", help="a second model, scored and timed in the same run")
     ap.add_argument("--repeat", type=int, default=1, help="time each row this many times, keep the fastest")
     ap.add_argument("--mix", type=int, metavar="N", help="CPU ms per article on N items of issue 21's mix")
+    ap.add_argument("--languages", nargs="*", metavar="LANG",
+                    help="the de/es/it/pt/nl models against the gazetteer alone (default: all five)")
+    ap.add_argument("--test-limit", type=int, default=0, help="--languages: the first N sentences of each test part")
     args = ap.parse_args()
+    if args.languages is not None:
+        languages(args.languages, args.test_limit)
+        return
     if args.mix:
         mix(args.mix, args.repeat)
         return
@@ -358,6 +369,18 @@ def main():
         if args.calibrate and name == "newsflow":
             calibrate(units, arts)
     baseline(units, ntok, ev)
+
+
+def languages(langs: list[str], test_limit: int) -> None:
+    """models/ner-multi/evaluate.py's table: held-apart test parts from its build dir (data.py
+    rebuilds them), the hand-labelled news sample from tests/fixtures/ner-news-<lang>/."""
+    sys.path.insert(0, os.path.join(ROOT, "models", "ner-multi"))
+    import evaluate
+
+    build = evaluate.data.default_build_dir()
+    if not build.is_dir():
+        print(f"held-apart test parts skipped: {build} not found (models/ner-multi/data.py builds it)")
+    evaluate.report(langs or evaluate.data.LANGS, build, test_limit)
 
 
 # The packaged spaCy English pipeline (OntoNotes types, mapped to CoNLL's by the grader's

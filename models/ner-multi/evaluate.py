@@ -114,24 +114,27 @@ def rss_kib() -> int:
 
 
 def report(langs: Iterable[str], build_dir: Path, test_limit: int = 0) -> None:
-    """Prints, per language: the bare model on each held-apart test set and its speed, the RSS
-    its loading added, then the stage and the gazetteer-only baseline on the news sample."""
-    import spacy
+    """Prints, per language: the bare model on each held-apart test set and its speed beside the
+    English model's on the same text, the RSS its loading added, the gazetteer alone on the
+    test sets, then the stage and the gazetteer alone on the news sample."""
+    from newsflow.agents.entities.ner_models import DEFAULT_MODELS, load, model_path, parse_ner_models
 
-    from newsflow.agents.entities.ner_models import DEFAULT_MODELS, load, parse_ner_models
-
-    spacy.blank("en")("Warm-up.")  # spaCy's own imports are not any one model's memory
+    english = load(model_path())  # loaded first: spaCy's own imports are not any one model's memory
+    english("Warm-up.")
     for lang in langs:
         path = DEFAULT_MODELS[lang]
-        before = rss_kib()
+        before, t0 = rss_kib(), time.perf_counter()
         nlp = load(path)
         nlp("Warm-up.")
-        added = (rss_kib() - before) / 1024
+        secs, added = time.perf_counter() - t0, (rss_kib() - before) / 1024
         off = parse_ner_models(f"{lang}=")  # the place gazetteer alone, as before these models
-        print(f"== {lang}: {Path(path).name} ({sum(f.stat().st_size for f in Path(path).rglob('*') if f.is_file()) / 2**20:.1f} MB on disk, +{added:.0f} MB RSS loaded)")
+        size = sum(f.stat().st_size for f in Path(path).rglob("*") if f.is_file()) / 2**20
+        print(f"== {lang}: {Path(path).name} ({size:.1f} MB on disk; loaded in {secs:.2f} s, +{added:.0f} MB RSS)")
         for name, sample in test_sets(lang, build_dir, test_limit).items():
             counts, ntok, secs = score_model(nlp, sample)
-            print(f"  test {name:<9} model      {counts.row()}  {ntok / secs:,.0f} tokens/s")
+            _, en_tok, en_secs = score_model(english, sample)  # the speed baseline, same text, same run
+            print(f"  test {name:<9} model      {counts.row()}  {ntok / secs:,.0f} tokens/s "
+                  f"(English model on the same text: {en_tok / en_secs:,.0f}; ratio {ntok / secs / (en_tok / en_secs):.2f})")
             print(f"  test {name:<9} gazetteer  {score_stage(lang, sample, off).row()}")
         for name, models in (("stage", DEFAULT_MODELS), ("gazetteer", off)):
             print(f"  news sample    {name:<10} {score_stage(lang, news_sample(lang), models).row()}")

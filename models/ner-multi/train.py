@@ -70,8 +70,9 @@ def main() -> None:
     ap.add_argument("--data-dir", type=Path, default=data.default_data_dir())
     ap.add_argument("--build-dir", type=Path, default=data.default_build_dir())
     ap.add_argument("--no-install", action="store_true", help="train but leave models/ner-<lang>/ alone")
-    args, overrides = ap.parse_known_args()
-    overrides = [o for o in overrides if o != "--"]
+    argv = sys.argv[1:]
+    cut = argv.index("--") if "--" in argv else len(argv)
+    args, overrides = ap.parse_args(argv[:cut]), argv[cut + 1:]
     for lang in args.langs:
         print(f"[{lang}] data {data.build(lang, args.data_dir, args.build_dir.resolve())}", flush=True)
         best = train(lang, args.build_dir.resolve(), overrides)
