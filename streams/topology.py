@@ -9,12 +9,13 @@ NER is the bottleneck).
 """
 from __future__ import annotations
 
-from typing import Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
 import faust
 from prometheus_client import CollectorRegistry
 
 from newsflow.agents import build_stages
+from newsflow.agents.stage import Stage
 from newsflow.streams.app import create_app
 from newsflow.streams.config import Settings
 from newsflow.streams.metrics import PipelineMetrics
@@ -23,14 +24,15 @@ from newsflow.streams.topics import Topics, flow, hops
 
 
 def build(
-    settings: Settings, stages: Optional[Sequence[str]] = None, registry: Optional[CollectorRegistry] = None
+    settings: Settings, stages: Optional[Sequence[str]] = None, registry: Optional[CollectorRegistry] = None,
+    built: Optional[Mapping[str, Stage]] = None,
 ) -> faust.App:
     stages = list(stages or [spec.name for spec in flow(settings)])
     registry = registry or CollectorRegistry()
     app = create_app(settings, registry)
     topics = Topics.declare(app, settings)
     metrics = PipelineMetrics.create(registry, stages)
-    built = build_stages(stages, settings)
+    built = built if built is not None else build_stages(stages, settings)
     # Models load before the worker joins its consumer group: loading holds the GIL for
     # seconds, and an event loop starved that long misses heartbeats.
     metrics.warm_up(built)

@@ -11,10 +11,11 @@ import logging
 import os
 import signal
 import threading
-from typing import Optional, Sequence
+from typing import Mapping, Optional, Sequence
 
 import faust
 
+from newsflow.agents.stage import Stage
 from newsflow.streams.admin import ensure_topics
 from newsflow.streams.config import Settings
 from newsflow.streams.topology import build
@@ -59,13 +60,15 @@ class _BoundedWorker(faust.Worker):
         super()._schedule_shutdown(signal)
 
 
-def run_worker(settings: Settings, stages: Optional[Sequence[str]] = None) -> None:
+def run_worker(settings: Settings, stages: Optional[Sequence[str]] = None,
+               built: Optional[Mapping[str, Stage]] = None) -> None:
+    """`built`: stages whose models are loaded already (a forked worker process's)."""
     loop = asyncio.new_event_loop()
     asyncio.set_event_loop(loop)
     # Until the Faust worker takes SIGTERM over, its default action ends the process at once.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
     loop.run_until_complete(ensure_topics(settings))
-    app = build(settings, stages)
+    app = build(settings, stages, built=built)
     worker = _BoundedWorker(
         app,
         loop=loop,

@@ -1,13 +1,15 @@
 """`newsflow worker --processes 2`: two worker processes share every stage's partitions,
-each item comes out once, and SIGTERM to the parent stops both."""
+one killed is forked again, each item comes out once, and SIGTERM to the parent stops both."""
 from __future__ import annotations
 
 import asyncio
+import os
 import signal
 import subprocess
 import sys
 import time
 import urllib.request
+from pathlib import Path
 
 import pytest
 
@@ -25,6 +27,10 @@ def _ready(port: int) -> bool:
         return False
 
 
+def _children(pid: int) -> list[int]:
+    return [int(x) for x in Path(f"/proc/{pid}/task/{pid}/children").read_text().split()]
+
+
 def test_two_processes_share_the_work_and_stop_together(pipeline_env, tmp_path):
     env = {**pipeline_env, "NEWSFLOW_PROCESSES": "2"}
     port = int(env["NEWSFLOW_METRICS_PORT"])
@@ -37,6 +43,12 @@ def test_two_processes_share_the_work_and_stop_together(pipeline_env, tmp_path):
             assert parent.poll() is None, (tmp_path / "workers.log").read_text()[-3000:]
             time.sleep(1)
         assert _ready(port) and _ready(port + 1), (tmp_path / "workers.log").read_text()[-3000:]
+        first, second = _children(parent.pid)
+        os.kill(second, signal.SIGKILL)  # forked again from the parent, which holds the models
+        deadline = time.monotonic() + 120
+        while not (_ready(port + 1) and second not in _children(parent.pid)) and time.monotonic() < deadline:
+            time.sleep(0.5)
+        assert _ready(port + 1) and first in _children(parent.pid) and len(_children(parent.pid)) == 2
         assert _publish(env, DEMO_ITEMS).returncode == 0
         articles = asyncio.run(_read(env["NEWSFLOW_BROKER"], env["NEWSFLOW_TOPIC_ENRICHED"], 9, 180))
         assert sorted(a["id"] for a in articles) == sorted({a["id"] for a in articles}) and len(articles) == 9
