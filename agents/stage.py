@@ -64,12 +64,19 @@ class Stage:
         return self.process(record)
 
 
-def warm_up(stages: Iterable[Stage]) -> None:
+_load_seconds: dict[str, float] = {}  # each stage's first warm-up, here or in the parent this process forked from
+
+
+def warm_up(stages: Iterable[Stage]) -> dict[str, float]:
     """Loads every stage's models now, so a broken install fails before any input is read
-    (and, in a worker, before it joins its consumer group)."""
+    (and, in a worker, before it joins its consumer group). Returns the seconds each stage's
+    first load took: a forked process reports its parent's, not its own instant re-check."""
     for stage in stages:
+        started = time.perf_counter()
         if stage.warm_up is not None:
             stage.warm_up()
+        _load_seconds.setdefault(stage.name, time.perf_counter() - started)
+    return dict(_load_seconds)
 
 
 _clock = threading.local()  # the deadline of the item (or batch) this thread is running

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Iterable, Mapping, NamedTuple, Optional
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, ProcessCollector
 
 from newsflow.agents.language import hint_agrees
+from newsflow.agents.stage import warm_up
 from newsflow.schemas import ARTICLE_SCHEMA, PIPELINE_VERSION, Article, DeadLetter
 
 if TYPE_CHECKING:
@@ -159,11 +160,9 @@ class PipelineMetrics(NamedTuple):
     def warm_up(self, stages: Mapping[str, "Stage"]) -> None:
         """Loads every stage's models now (a broken install fails before any input is read),
         timing each: a slow start shows which model to blame."""
-        for name, stage in stages.items():
-            started = time.perf_counter()
-            if stage.warm_up is not None:
-                stage.warm_up()
-            self.model_load_seconds.labels(name).set(time.perf_counter() - started)
+        for name, seconds in warm_up(stages.values()).items():
+            if name in stages:
+                self.model_load_seconds.labels(name).set(seconds)
 
     def observe(self, stage: str, outcome: "Article | DeadLetter", final: bool) -> None:
         """Stage-specific health signals, beyond the counts every stage has; `final`: the

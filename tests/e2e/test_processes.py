@@ -43,6 +43,10 @@ def test_two_processes_share_the_work_and_stop_together(pipeline_env, tmp_path):
             assert parent.poll() is None, (tmp_path / "workers.log").read_text()[-3000:]
             time.sleep(1)
         assert _ready(port) and _ready(port + 1), (tmp_path / "workers.log").read_text()[-3000:]
+        with urllib.request.urlopen(f"http://127.0.0.1:{port + 1}/metrics", timeout=5) as r:
+            [loaded] = [line for line in r.read().decode().splitlines()
+                        if line.startswith('newsflow_model_load_seconds{stage="entities"}')]
+        assert float(loaded.split()[-1]) > 0.5  # the parent's load, not the child's instant re-check
         first, second = _children(parent.pid)
         os.kill(second, signal.SIGKILL)  # forked again from the parent, which holds the models
         deadline = time.monotonic() + 120
