@@ -29,7 +29,7 @@ OBVIOUS = {
 }
 # micro F1 of the whole stage on each hand-labelled sample must stay above this (measured
 # figures: models/ner-multi/README.md)
-NEWS_F1_FLOOR = {"de": 0.68, "es": 0.71, "it": 0.67, "pt": 0.82, "nl": 0.74}
+NEWS_F1_FLOOR = {"de": 0.68, "es": 0.71, "it": 0.67, "pt": 0.82, "nl": 0.72}
 
 
 def article(body: str, lang: str) -> Article:
