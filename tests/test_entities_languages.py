@@ -1,4 +1,4 @@
-"""newsflow's own PER/ORG/LOC models for German, Spanish, Italian, Portuguese and Dutch: packaged,
+"""newsflow's own PER/ORG/LOC models for German, Spanish, Portuguese and Dutch: packaged,
 routed to by default, switched off by the `ner_models` setting, named in the notes, and kept
 above a quality floor on the hand-labelled news sample (tests/fixtures/ner-news-<lang>/)."""
 from __future__ import annotations
@@ -22,14 +22,12 @@ PACKAGE_DIR = Path(newsflow.models.__file__).resolve().parent
 OBVIOUS = {
     "de": ("Angela Merkel besuchte Paris.", {("Angela Merkel", "PER"), ("Paris", "LOC")}),
     "es": ("Pedro Sánchez visitó Madrid.", {("Pedro Sánchez", "PER"), ("Madrid", "LOC")}),
-    "it": ("Sergio Mattarella ha incontrato a Roma i dirigenti della Fiat.",
-           {("Sergio Mattarella", "PER"), ("Roma", "LOC"), ("Fiat", "ORG")}),
     "pt": ("Luiz Inácio Lula da Silva visitou Lisboa.", {("Luiz Inácio Lula da Silva", "PER"), ("Lisboa", "LOC")}),
     "nl": ("Mark Rutte bezocht Amsterdam.", {("Mark Rutte", "PER"), ("Amsterdam", "LOC")}),
 }
 # micro F1 of the whole stage on each hand-labelled sample must stay above this (measured
 # figures: models/ner-multi/README.md)
-NEWS_F1_FLOOR = {"de": 0.68, "es": 0.71, "it": 0.67, "pt": 0.82, "nl": 0.72}
+NEWS_F1_FLOOR = {"de": 0.68, "es": 0.71, "pt": 0.82, "nl": 0.72}
 
 
 def article(body: str, lang: str) -> Article:

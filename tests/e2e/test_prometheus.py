@@ -111,7 +111,7 @@ def test_the_new_series_exist_and_move_and_every_panel_names_a_scraped_series(
 
     [build] = _samples(after, "newsflow_build_info")
     assert build.value == 1 and build.labels["version"] == __version__
-    assert build.labels["schema_version"] == ARTICLE_SCHEMA and build.labels["models"].startswith("en=")
+    assert build.labels["schema_version"] == ARTICLE_SCHEMA and "en" in dict(m.split("=", 1) for m in build.labels["models"].split(","))
     for stage in STAGES:
         assert _metric(after, "newsflow_stage_busy_seconds_total", stage=stage) > 0
         assert _metric(after, "newsflow_stage_in_flight_items", stage=stage) == 0
