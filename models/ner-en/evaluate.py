@@ -28,7 +28,7 @@ from pathlib import Path  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from train import REPO, iob2_spans, read_conll  # noqa: E402
+from train import REPO, iob2_spans, joined, read_conll  # noqa: E402
 
 TYPES = ["PER", "LOC", "ORG", "MISC"]
 
@@ -39,17 +39,12 @@ def build_units(path, unit):
     for cdoc in read_conll(path):
         groups = [cdoc] if unit == "document" else [[s] for s in cdoc]
         for sents in groups:
-            toks, offsets, gold, pos = [], [], set(), 0
+            text, offsets = joined(sents)
+            gold, base = set(), 0
             for sent in sents:
-                base = len(toks)
-                for tok, _ in sent:
-                    if toks:
-                        pos += 1
-                    offsets.append((pos, pos + len(tok)))
-                    toks.append(tok)
-                    pos += len(tok)
                 gold |= {(base + a, base + b, t) for a, b, t in iob2_spans([tag for _, tag in sent])}
-            units.append((" ".join(toks), offsets, gold))
+                base += len(sent)
+            units.append((text, offsets, gold))
     return units
 
 

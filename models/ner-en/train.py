@@ -91,6 +91,19 @@ def iob2_spans(tags):
     return spans
 
 
+def joined(sents):
+    """The tokens of `sents` joined by single spaces, and each token's (start, end) in that text."""
+    tokens, offsets, pos = [], [], 0
+    for sent in sents:
+        for tok, _ in sent:
+            if tokens:
+                pos += 1
+            offsets.append((pos, pos + len(tok)))
+            tokens.append(tok)
+            pos += len(tok)
+    return " ".join(tokens), offsets
+
+
 def _make_doc(nlp, sents):
     """One spaCy Doc from sentences of (token, tag): the tokens joined by single spaces and
     re-tokenised; IOB2 spans become entities, tokens tagged generalisation.MISSING are left
@@ -98,20 +111,15 @@ def _make_doc(nlp, sents):
     glued to a name) is widened to whole spaCy tokens."""
     from spacy.util import filter_spans
 
-    text, ents, missing, pos = [], [], [], 0
+    text, offsets = joined(sents)
+    ents, missing, base = [], [], 0
     for sent in sents:
-        offsets = []
-        for tok, _ in sent:
-            if text:
-                pos += 1
-            offsets.append((pos, pos + len(tok)))
-            text.append(tok)
-            pos += len(tok)
         tags = [tag for _, tag in sent]
-        ents += [(offsets[a][0], offsets[b - 1][1], t)
+        ents += [(offsets[base + a][0], offsets[base + b - 1][1], t)
                  for a, b, t in iob2_spans(["O" if t == MISSING else t for t in tags])]
-        missing += [offsets[i] for i, t in enumerate(tags) if t == MISSING]
-    doc = nlp.make_doc(" ".join(text))
+        missing += [offsets[base + i] for i, t in enumerate(tags) if t == MISSING]
+        base += len(sent)
+    doc = nlp.make_doc(text)
     spans = [doc.char_span(s, e, label=t, alignment_mode="expand") for s, e, t in ents]
     spans = filter_spans([sp for sp in spans if sp is not None])
     taken = {i for sp in spans for i in range(sp.start, sp.end)}
