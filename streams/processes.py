@@ -73,14 +73,19 @@ def run_processes(settings: Settings, stages: Sequence[str], count: int) -> int:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     log.info("started worker processes", extra={"processes": count, "pids": children})
-    while True:
-        if stopping:
-            return max((_exit_code(pid, block=True) or 0 for pid in children), default=0)
+    exited: dict[int, int] = {}  # children reaped once stopping began: their codes
+    while not stopping:
         for i, pid in enumerate(children):
             code = _exit_code(pid, block=False)
-            if code is not None and not stopping:
+            if code is None:
+                continue
+            if not stopping:
                 log.error("worker process exited; restarting", extra={"index": i, "code": code, "delay_s": delays[i]})
                 time.sleep(delays[i])
                 delays[i] = min(delays[i] * 2, _MAX_RESTART_DELAY)
-                children[i] = _fork(settings, stages, built, i)
+            if stopping:  # a signal came meanwhile: no restart, and this child is not waited for again
+                exited[pid] = code
+                continue
+            children[i] = _fork(settings, stages, built, i)
         time.sleep(0.5)
+    return max((exited[pid] if pid in exited else _exit_code(pid, block=True) or 0 for pid in children), default=0)
