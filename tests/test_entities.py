@@ -684,3 +684,18 @@ def test_the_ner_models_compute_with_numpy_blas():
     nlp = load(model_path())  # the dense layers of its tok2vec; the parser's step loop keeps blis
     ops = [node.ops for node in nlp.get_pipe("tok2vec").model.walk()]
     assert ops and not any(getattr(o, "use_blis", True) for o in ops)
+
+
+@pytest.mark.parametrize("env, threads", [({}, 1), ({"OPENBLAS_NUM_THREADS": "2"}, 2)])
+def test_blas_gets_one_thread_unless_the_environment_sets_a_count(env, threads):
+    """One process per core is newsflow's parallelism: BLAS threads per process would fight."""
+    import os
+    import subprocess
+    import sys
+
+    clean = {k: v for k, v in os.environ.items() if k not in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")}
+    code = ("from newsflow.agents.entities.ops import use_numpy_blas; use_numpy_blas()\n"
+            "from threadpoolctl import threadpool_info\n"
+            "print(sorted({p['num_threads'] for p in threadpool_info() if p['user_api'] == 'blas'}))")
+    out = subprocess.run([sys.executable, "-c", code], env={**clean, **env}, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == f"[{threads}]"

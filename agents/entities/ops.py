@@ -8,8 +8,18 @@ CoNLL tests came out the same (docs/experiments.md). The parser's own step loop 
 blis (thinc's `CBlas`), whatever the ops.
 
 Models take their ops when they are built, so this must run before `spacy.load`.
+
+numpy's OpenBLAS starts a thread per core and its idle threads spin: with one newsflow
+process per core (`enrich --jobs`, `worker --processes`) they fought each other, and
+`bench/throughput.py` measured 62-76 CPU ms per article instead of about 45. newsflow's
+parallelism is its processes, so BLAS gets one thread unless the user's environment says
+otherwise (OPENBLAS_NUM_THREADS, OMP_NUM_THREADS).
 """
 from __future__ import annotations
+
+import os
+
+_THREAD_VARS = ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS")
 
 
 def use_numpy_blas() -> None:
@@ -18,3 +28,14 @@ def use_numpy_blas() -> None:
     from thinc.api import NumpyOps, set_current_ops
 
     set_current_ops(NumpyOps(use_blis=False))
+    one_blas_thread()
+
+
+def one_blas_thread() -> None:
+    """One BLAS thread in this process (and the ones it forks), unless the environment set a
+    count; the limit stays for the life of the process."""
+    if any(os.environ.get(var) for var in _THREAD_VARS):
+        return
+    from threadpoolctl import threadpool_limits
+
+    threadpool_limits(limits=1, user_api="blas")
