@@ -1,109 +1,606 @@
-"""End-to-end throughput through the real broker, next to the same stages in-process.
+"""newsflow through Kafka against the scripts a team would write instead, same items, same run (issue #21).
 
-    .venv/bin/python bench/pipeline.py [--items 400]
+    .venv/bin/pip install -e ".[bench,docs]"   # the baselines' libraries, matplotlib
+    newsflow bench pipeline [--items 1000] [--processes N] [--sweep-seconds 60] [--no-sweep]
 
-Starts the embedded broker if none answers, runs one worker (all stages) on fresh uuid
-topics, publishes N raw items (the demo's good items, cycled, with unique ids), and times
-from the first publish to the last enriched article. The same items then go through
-`newsflow enrich`'s code in this process (no Kafka), so the ratio shows what the streaming
-path costs on this machine, in the same run.
+The items are bench/throughput.py's mix of real news from ../shared/data. On them, one after
+the other: (a) the naive loop (bench/naive.py, one process), (b) the tuned glue
+(bench/glue.py, N processes), `newsflow enrich --jobs N` (the same stages without Kafka),
+then a `newsflow worker --processes N` on fresh uuid topics with N partitions, fed by a
+publisher here that stamps `fetched_at` as it sends and a reader of `enriched-articles` and
+`dead-letters`. Rates are sustained: counted after the first tenth of the items came out, so
+model loading and each process's first batches are left out. CPU seconds include start-up
+(each command's processes, the worker's process tree). Latency is publish (`fetched_at`) to
+received here. The load sweep then publishes at 25/50/75/100/120% of the worker's measured
+capacity and samples its `newsflow_consumer_lag`; the figures, the plot and the command land
+in bench/RESULTS.md and bench/pipeline-sweep.png. N defaults to the cores.
 """
 from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import os
+import platform
+import re
+import socket
+import subprocess
 import sys
+import tempfile
 import time
+import urllib.request
 import uuid
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Optional, Sequence
 
 import orjson
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from newsflow import broker
+from newsflow.agents.ingest import peek_id
+from newsflow.demo import start_worker, stop_worker, wait_ready
+from newsflow.publish import raw_headers
+from newsflow.schemas import item_id_of
+from newsflow.streams.admin import connect, delete_topics, ensure_topics, producer
+from newsflow.streams.config import Settings
+from newsflow.streams.topics import topic_names
+from newsflow.tail import TopicReader
+from throughput import mix, stage_ms, timed
 
-from newsflow.agents import STAGE_ORDER, build_stages  # noqa: E402
-from newsflow.agents.pipeline import Envelope, enrich_batch  # noqa: E402
-from newsflow.agents.stage import warm_up  # noqa: E402
-from newsflow import broker  # noqa: E402
-from newsflow.demo import start_worker, stop_worker, wait_ready  # noqa: E402
-from newsflow.publish import publish  # noqa: E402
-from newsflow.tail import TopicReader  # noqa: E402
-from newsflow.schemas import item_id_of  # noqa: E402
-from newsflow.streams.config import Settings  # noqa: E402
-
-
-def items(n: int) -> list[bytes]:
-    good = [orjson.loads(l) for l in (ROOT / "newsflow/demo_items.jsonl").read_bytes().splitlines()
-            if l.strip().startswith(b"{") and l.strip().endswith(b"}")]
-    return [orjson.dumps({**good[i % len(good)], "id": f"bench-{i}"}) for i in range(n)]
-
-
-def ready_or_exit(settings: Settings, worker, timeout: float = 300) -> None:
-    if not wait_ready(f"http://{settings.metrics_host}:{settings.metrics_port}/readyz", worker, timeout):
-        raise SystemExit("worker did not become ready")
+BENCH = Path(__file__).resolve().parent
+RESULTS = BENCH / "RESULTS.md"
+PLOT = BENCH / "pipeline-sweep.png"
+WARMUP = 0.1  # share of the items whose output is not counted in the sustained rate
+SHARES = (0.25, 0.5, 0.75, 1.0, 1.2)  # of the measured capacity, one sweep step each
+QUIET_S = 180  # a run that gets no output for this long has stalled
+TICK = os.sysconf("SC_CLK_TCK")
 
 
-async def through_kafka(settings: Settings, payloads: list[bytes]) -> tuple[float, int]:
-    reader = await TopicReader(settings, settings.topic_enriched).start()
+# --- figures (pure) -----------------------------------------------------------------------
+
+def percentiles(values: Sequence[float], ps: Sequence[float] = (50, 95, 99)) -> Optional[tuple[float, ...]]:
+    """Nearest rank: each figure is a latency some item really had."""
+    if not values:
+        return None
+    ordered = sorted(values)
+    return tuple(ordered[max(0, -(-len(ordered) * p // 100) - 1)] for p in ps)
+
+
+def sustained_rate(times: Sequence[float], warmup: float = WARMUP) -> float:
+    """Items per second after the first `warmup` share came out. Outputs come in batches, so
+    the clock starts at the batch holding the mark and counts only the items after it."""
+    ordered = sorted(times)
+    if len(ordered) < 2:
+        return 0.0
+    mark = ordered[min(int(len(ordered) * warmup), len(ordered) - 1)]
+    span = ordered[-1] - mark
+    return sum(t > mark for t in ordered) / span if span > 0 else 0.0
+
+
+@dataclass(frozen=True)
+class Step:
+    share: float  # of capacity
+    rate: float  # items/s
+    start: float  # seconds after the sweep's start
+    seconds: float
+
+    def due(self, elapsed: float) -> int:
+        """Items to have been sent `elapsed` seconds into the step: an even pace, no bursts."""
+        return int(self.rate * min(max(elapsed, 0.0), self.seconds))
+
+
+def schedule(capacity: float, seconds: float, shares: Sequence[float] = SHARES) -> list[Step]:
+    return [Step(share, capacity * share, i * seconds, seconds) for i, share in enumerate(shares)]
+
+
+@dataclass
+class Contender:
+    name: str
+    procs: int
+    items: int
+    rate: float  # items/s, sustained
+    cpu_s: float  # CPU seconds per item, start-up included
+    peak_mb: list[int]  # peak RSS of each process measured (or of the largest)
+    latency: Optional[tuple[float, ...]] = None  # p50/p95/p99 s at half capacity
+
+
+@dataclass
+class StepResult:
+    step: Step
+    sent: int
+    done_rate: float  # items finished per second within the step
+    latency: Optional[tuple[float, ...]]  # of the items sent in the step
+    lag_mean: float
+    lag_max: float
+    lag_end: float
+
+
+def _ratio(value: float, base: float) -> str:
+    return f"{value / base:.2f}" if base else "-"
+
+
+def _seconds(triple: Optional[tuple[float, ...]]) -> str:
+    return " / ".join(f"{v:.2f}" for v in triple) if triple else "-"
+
+
+def render_table(rows: Sequence[Contender], base: Contender) -> list[str]:
+    """One markdown table; every ratio is to `base`, the tuned glue (b)."""
+    out = ["| contender | processes | items | items/s | × (b) | CPU s/item | × (b) | peak RSS MB per process | × (b) "
+           "| latency p50 / p95 / p99 s at 50% load |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
+    for r in rows:
+        out.append(f"| {r.name} | {r.procs} | {r.items} | {r.rate:.1f} | {_ratio(r.rate, base.rate)} | {r.cpu_s:.3f} "
+                   f"| {_ratio(r.cpu_s, base.cpu_s)} | {' / '.join(map(str, r.peak_mb))} "
+                   f"| {_ratio(max(r.peak_mb), max(base.peak_mb))} | {_seconds(r.latency)} |")
+    return out
+
+
+def render_sweep(results: Sequence[StepResult], recovery_s: Optional[float]) -> list[str]:
+    out = ["| load | target items/s | sent | finished items/s | latency p50 / p95 / p99 s | lag mean | lag max "
+           "| lag at end |", "|---|---|---|---|---|---|---|---|"]
+    for r in results:
+        out.append(f"| {r.step.share:.0%} | {r.step.rate:.1f} | {r.sent} | {r.done_rate:.1f} | {_seconds(r.latency)} "
+                   f"| {r.lag_mean:.0f} | {r.lag_max:.0f} | {r.lag_end:.0f} |")
+    out.append("")
+    out.append(f"Lag back to 0 {recovery_s:.0f} s after the last step." if recovery_s is not None
+               else "Lag not back to 0 when the run stopped waiting.")
+    return out
+
+
+def render_targets(newsflow: Contender, glue: Contender, enrich: Contender) -> list[str]:
+    overhead = 1 - newsflow.rate / enrich.rate if enrich.rate else float("nan")
+    p99 = newsflow.latency[2] if newsflow.latency else None
+    checks = [
+        (f"newsflow ≥ 2× (b): {newsflow.rate / glue.rate:.2f}×", newsflow.rate >= 2 * glue.rate),
+        (f"Kafka + agents overhead ≤ 10% against offline enrich, {enrich.procs} processes each: {overhead:.1%}",
+         overhead <= 0.10),
+        ("p99 latency < 1 s at 50% of capacity: " + (f"{p99:.2f} s" if p99 is not None else "not measured (--no-sweep)"),
+         p99 is not None and p99 < 1.0),
+        (f"peak RSS per worker process < 1.5 GB: {max(newsflow.peak_mb)} MB", max(newsflow.peak_mb) < 1536),
+    ]
+    return [f"- {'met' if ok else '**not met**'}: {text}" for text, ok in checks]
+
+
+def render_results(header: Sequence[str], table: Sequence[str], targets: Sequence[str], sweep: Sequence[str],
+                   notes: Sequence[str], plot: Optional[str]) -> str:
+    parts = ["# Pipeline benchmark (bench/pipeline.py)", "", *header, "", "## Throughput, CPU and memory", "",
+             *table, "", "## Targets (issue #21)", "", *targets, ""]
+    if sweep:
+        parts += ["## Load sweep", "", *sweep, ""]
+        if plot:
+            parts += [f"![latency and lag through the sweep]({plot})", ""]
+    parts += ["## Where the time goes", "", *notes, ""]
+    return "\n".join(parts)
+
+
+# --- measuring processes ------------------------------------------------------------------
+
+def stamp(cmd: list[str]) -> int:
+    """Runs `cmd`, prefixing each line it prints with the wall-clock time it came, so that
+    throughput.timed() (seconds, CPU and peak RSS of the whole command) also gives the rate
+    once warm."""
+    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE)
+    for line in proc.stdout:
+        sys.stdout.buffer.write(b"%.6f " % time.time() + line)
+    return proc.wait()
+
+
+def first_seen(lines: Sequence[bytes]) -> dict[str, float]:
+    """When each item's first output line came (an item split into stories is one item)."""
+    seen: dict[str, float] = {}
+    for line in lines:
+        when, _, body = line.partition(b" ")
+        seen.setdefault(item_id_of(orjson.loads(body)["id"]), float(when))
+    return seen
+
+
+def offline(name: str, cmd: list[str], procs: int) -> tuple[Contender, list[bytes]]:
+    """A whole command from start to end; also its output lines without their stamps."""
+    run = timed([sys.executable, __file__, "--stamp", *cmd])
+    seen = first_seen(run.lines)
+    contender = Contender(name, procs, len(seen), sustained_rate(list(seen.values())), run.cpu_s / len(seen),
+                          [run.peak_mb])
+    return contender, [line.partition(b" ")[2] for line in run.lines]
+
+
+def _stat(pid: int) -> list[str]:
+    text = Path(f"/proc/{pid}/stat").read_text()
+    return text[text.rindex(")") + 2:].split()  # fields from the state on; the name may hold spaces
+
+
+def process_tree(pid: int) -> list[int]:
+    """The process and its children (the worker's parent forks its children once)."""
+    children = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if int(_stat(int(entry.name))[1]) == pid:
+                    children.append(int(entry.name))
+            except (OSError, ValueError):  # exited meanwhile
+                continue
+    return [pid, *sorted(children)]
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system of the process and its reaped children (a restarted worker child)."""
+    fields = _stat(pid)
+    return sum(int(v) for v in fields[11:15]) / TICK
+
+
+def peak_rss_mb(pid: int) -> int:
+    match = re.search(r"VmHWM:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
+    return int(match.group(1)) // 1024 if match else 0
+
+
+def broker_pid(port: int) -> Optional[int]:
+    """The broker's process, when this user may see it, for its CPU seconds next to the worker's."""
+    found = subprocess.run(["ss", "-ltnpH", f"sport = :{port}"], capture_output=True, text=True).stdout
+    match = re.search(r"pid=(\d+)", found)
+    return int(match.group(1)) if match else None
+
+
+def free_ports(count: int) -> int:
+    """The first of `count` consecutive free ports: the worker's children serve metrics on base + i."""
+    for base in range(20000 + os.getpid() % 20000, 60000, count):
+        try:
+            for port in range(base, base + count):
+                with socket.socket() as s:
+                    s.bind(("127.0.0.1", port))
+            return base
+        except OSError:
+            continue
+    raise SystemExit("no free ports for the worker's metrics")
+
+
+def scrape_lag(ports: Sequence[int]) -> float:
+    """Records waiting in every stage's input, summed over the worker's children."""
+    total = 0.0
+    for port in ports:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as response:
+                text = response.read().decode()
+        except OSError:  # a child restarting: counted as nothing this second
+            continue
+        total += sum(float(m.group(1)) for m in re.finditer(r"^newsflow_consumer_lag\{.*\} (\S+)$", text, re.M))
+    return total
+
+
+# --- the Kafka run ------------------------------------------------------------------------
+
+class Collector:
+    """Every item the worker finished (enriched or dead-lettered), when it arrived here, and
+    its publish-to-enriched latency from the `fetched_at` the publisher stamped."""
+
+    def __init__(self, settings: Settings):
+        self.readers = [TopicReader(settings, settings.topic_enriched), TopicReader(settings, settings.topic_dead)]
+        self.done: dict[str, float] = {}
+        self.latency: dict[str, float] = {}
+        self.records: list[bytes] = []  # enriched records, kept while `keep` (for their stage_ms)
+        self.keep = True
+        self.tasks: list[asyncio.Task] = []
+
+    async def start(self) -> "Collector":
+        for reader in self.readers:
+            await reader.start()
+        self.tasks = [asyncio.create_task(self._read(reader, enriched=i == 0)) for i, reader in enumerate(self.readers)]
+        return self
+
+    async def _read(self, reader: TopicReader, enriched: bool) -> None:
+        while True:
+            batch = await reader.consumer.getmany(timeout_ms=200, max_records=500)
+            now = time.time()
+            for message in (m for ms in batch.values() for m in ms):
+                record = orjson.loads(message.value)
+                item = item_id_of(record.get("id") or "")
+                self.done.setdefault(item, now)
+                if enriched and record.get("fetched_at"):
+                    fetched = dt.datetime.fromisoformat(record["fetched_at"]).timestamp()
+                    self.latency.setdefault(item, now - fetched)
+                    if self.keep:
+                        self.records.append(message.value)
+
+    async def wait_for(self, ids: Sequence[str]) -> None:
+        """Until every id is done; stops the run if nothing comes for QUIET_S seconds."""
+        last, count = time.monotonic(), 0
+        while (missing := sum(i not in self.done for i in ids)):
+            if missing != count:
+                last, count = time.monotonic(), missing
+            elif time.monotonic() - last > QUIET_S:
+                raise SystemExit(f"stalled: {missing} of {len(ids)} items not back after {QUIET_S} s")
+            await asyncio.sleep(0.5)
+
+    async def stop(self) -> None:
+        for task in self.tasks:
+            task.cancel()
+        await asyncio.gather(*self.tasks, return_exceptions=True)
+        for reader in self.readers:
+            await reader.stop()
+
+
+class Publisher:
+    """Sends the mix's items again and again, each with an id of its own and `fetched_at`
+    stamped as it is sent (keyed like `newsflow publish`)."""
+
+    def __init__(self, settings: Settings, payloads: Sequence[bytes]):
+        self.settings, self.items = settings, [orjson.loads(p) for p in payloads]
+        self.producer = producer(settings)
+        self.sent: dict[str, float] = {}
+        self.pending: list[asyncio.Future] = []
+
+    async def start(self) -> "Publisher":
+        await ensure_topics(self.settings)
+        await connect(self.producer, self.settings)
+        return self
+
+    async def send(self, count: int) -> list[str]:
+        ids = []
+        for _ in range(count):
+            seq = len(self.sent)
+            base = self.items[seq % len(self.items)]
+            now = time.time()
+            payload = orjson.dumps({**base, "id": f"{base['id']}~{seq}",
+                                    "fetched_at": dt.datetime.fromtimestamp(now, dt.timezone.utc).isoformat()})
+            item = peek_id(payload)
+            self.pending.append(await self.producer.send(self.settings.topic_raw, payload, key=item.encode(),
+                                                         headers=raw_headers(item, payload)))
+            self.sent[item] = now
+            ids.append(item)
+        return ids
+
+    async def paced(self, step: Step) -> list[str]:
+        started, ids = time.monotonic(), []
+        while (elapsed := time.monotonic() - started) < step.seconds:
+            ids += await self.send(step.due(elapsed) - len(ids))
+            await asyncio.sleep(0.02)
+        return ids + await self.send(step.due(step.seconds) - len(ids))
+
+    async def stop(self) -> None:
+        await asyncio.gather(*self.pending)  # a failed send fails the run
+        await self.producer.stop()
+
+
+@dataclass
+class Worker:
+    proc: subprocess.Popen
+    ports: list[int]
+    cpu: dict[int, float] = field(default_factory=dict)  # CPU seconds per process at the last reading
+
+    def read_cpu(self) -> dict[int, float]:
+        self.cpu = {pid: cpu_seconds(pid) for pid in process_tree(self.proc.pid)}
+        return self.cpu
+
+    def peak_mb(self) -> list[int]:
+        return [peak_rss_mb(pid) for pid in process_tree(self.proc.pid)]
+
+
+@dataclass
+class KafkaRun:
+    capacity: Contender
+    records: list[bytes]  # the capacity run's enriched records
+    window_s: float  # the capacity run's seconds, first publish to last item back
+    cpu_window: dict[int, float]  # CPU seconds of each worker process in that window
+    broker_cpu_s: Optional[float]
+    sweep: list[StepResult]
+    recovery_s: Optional[float]
+    series: dict  # for the plot: per-item (sent, latency), lag samples, step boundaries
+
+
+async def capacity_run(worker: Worker, publisher: Publisher, collector: Collector, procs: int,
+                       broker: Optional[int]) -> tuple[Contender, float, dict[int, float], Optional[float]]:
+    """All items at once: the worker's sustained rate and, over the run, its CPU per process."""
+    before, broker_before = worker.read_cpu(), broker and cpu_seconds(broker)
+    started = time.time()
+    ids = await publisher.send(len(publisher.items))
+    await collector.wait_for(ids)
+    window = max(collector.done[i] for i in ids) - started
+    after = worker.read_cpu()
+    rate = sustained_rate([collector.done[i] for i in ids])
+    contender = Contender(f"newsflow worker --processes {procs} (through Kafka)", procs, len(ids), rate,
+                          sum(after.values()) / len(ids), worker.peak_mb())
+    broker_s = cpu_seconds(broker) - broker_before if broker else None
+    return contender, window, {pid: after[pid] - before.get(pid, 0.0) for pid in after}, broker_s
+
+
+async def sample_lag(ports: Sequence[int], into: list[tuple[float, float]]) -> None:
+    while True:
+        into.append((time.time(), await asyncio.to_thread(scrape_lag, ports)))
+        await asyncio.sleep(1.0)
+
+
+def step_result(step: Step, t0: float, ids: Sequence[str], collector: Collector,
+                lags: Sequence[tuple[float, float]]) -> StepResult:
+    start, end = t0 + step.start, t0 + step.start + step.seconds
+    inside = [lag for t, lag in lags if start <= t < end] or [0.0]
+    finished = sum(start <= t < end for t in collector.done.values())
+    return StepResult(step, len(ids), finished / step.seconds,
+                      percentiles([collector.latency[i] for i in ids if i in collector.latency]),
+                      sum(inside) / len(inside), max(inside), inside[-1])
+
+
+async def sweep_run(publisher: Publisher, collector: Collector, ports: Sequence[int], capacity: float,
+                    seconds: float) -> tuple[list[StepResult], Optional[float], dict]:
+    """Each step's pace for `seconds`, then until every item is back and the lag reads 0."""
+    lags: list[tuple[float, float]] = []
+    sampler = asyncio.create_task(sample_lag(ports, lags))
+    steps, sent = schedule(capacity, seconds), []
+    t0 = time.time()
+    for step in steps:
+        sent.append(await publisher.paced(step))
+    end = time.time()
+    await collector.wait_for([i for ids in sent for i in ids])
+    deadline = time.time() + QUIET_S
+    while (not lags or lags[-1][0] < end or lags[-1][1] > 0) and time.time() < deadline:
+        await asyncio.sleep(1.0)
+    sampler.cancel()
+    recovery = next((t - end for t, lag in lags if t >= end and lag == 0), None)
+    series = {"t0": t0, "steps": steps, "lags": lags,
+              "points": [(publisher.sent[i] - t0, collector.latency[i]) for ids in sent for i in ids
+                         if i in collector.latency]}
+    return [step_result(s, t0, ids, collector, lags) for s, ids in zip(steps, sent)], recovery, series
+
+
+async def through_kafka(settings: Settings, worker: Worker, payloads: Sequence[bytes], procs: int,
+                        sweep_seconds: Optional[float]) -> KafkaRun:
+    collector = await Collector(settings).start()
+    publisher = await Publisher(settings, payloads).start()
     try:
-        started = time.perf_counter()
-        await publish(settings, payloads, progress=False)
-        seen: set[str] = set()
-        articles = 0
-        while len(seen) < len(payloads):
-            async for record in reader.records(timeout=120):
-                articles += 1
-                seen.add(item_id_of(record["id"]))
-                if len(seen) == len(payloads):
-                    break
-            else:
-                raise SystemExit(f"timed out with {len(seen)}/{len(payloads)} items")
-        return time.perf_counter() - started, articles
+        capacity, window, cpu_window, broker_s = await capacity_run(
+            worker, publisher, collector, procs, broker_pid(int(settings.broker.rsplit(":", 1)[1])))
+        collector.keep = False
+        sweep, recovery, series = [], None, {}
+        if sweep_seconds:
+            sweep, recovery, series = await sweep_run(publisher, collector, worker.ports, capacity.rate, sweep_seconds)
+            half = next(r for r in sweep if r.step.share == 0.5)
+            capacity.latency = half.latency
+            capacity.peak_mb = worker.peak_mb()
+        return KafkaRun(capacity, collector.records, window, cpu_window, broker_s, sweep, recovery, series)
     finally:
-        await reader.stop()
+        await publisher.stop()
+        await collector.stop()
 
 
-def in_process(payloads: list[bytes], batch: int = 32) -> float:
-    stages = list(build_stages(STAGE_ORDER).values())
-    warm_up(stages)
-    started = time.perf_counter()
-    for i in range(0, len(payloads), batch):
-        enrich_batch(stages, [Envelope(p) for p in payloads[i : i + batch]])
-    return time.perf_counter() - started
-
-
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--items", type=int, default=400)
-    args = parser.parse_args()
+def configure(procs: int) -> Settings:
+    """Fresh topics, group and metrics ports for this run; partitions = processes."""
     run = uuid.uuid4().hex[:8]
     os.environ.update({
         "NEWSFLOW_APP_ID": f"newsflow-bench-{run}", "NEWSFLOW_TOPIC_RAW": f"raw-items-{run}",
         "NEWSFLOW_TOPIC_ENRICHED": f"enriched-articles-{run}", "NEWSFLOW_TOPIC_DEAD": f"dead-letters-{run}",
-        "NEWSFLOW_TOPIC_PREFIX": f"newsflow-{run}.", "NEWSFLOW_METRICS_PORT": "9118",
+        "NEWSFLOW_TOPIC_PREFIX": f"newsflow-{run}.", "NEWSFLOW_METRICS_PORT": str(free_ports(procs)),
+        "NEWSFLOW_PROCESSES": str(procs), "NEWSFLOW_PARTITIONS": str(procs),
     })
-    settings = Settings.from_env()
+    return Settings.from_env()
+
+
+def with_worker(settings: Settings, procs: int, payloads: Sequence[bytes], sweep_seconds: Optional[float]) -> KafkaRun:
     started_broker = not broker.is_reachable(settings)
     if started_broker:
         broker.run("start", settings)
-    worker = start_worker(settings, Path(settings.state_dir) / f"bench-worker-{run}.log")
+    asyncio.run(ensure_topics(settings))
+    log = Path(settings.state_dir) / f"bench-worker-{settings.app_id}.log"
+    proc = start_worker(settings, log)
+    worker = Worker(proc, [settings.metrics_port + i for i in range(procs)])
     try:
-        ready_or_exit(settings, worker)
-        payloads = items(args.items)
-        kafka_s, articles = asyncio.run(through_kafka(settings, payloads))
+        for port in worker.ports:
+            if not wait_ready(f"http://{settings.metrics_host}:{port}/readyz", proc, 300):
+                raise SystemExit(f"worker not ready: see {log}")
+        return asyncio.run(through_kafka(settings, worker, payloads, procs, sweep_seconds))
     finally:
-        stop_worker(worker)
+        stop_worker(proc)
+        asyncio.run(delete_topics(settings, topic_names(settings)))
         if started_broker:
             broker.run("stop", settings)
-    local_s = in_process(payloads)
-    n = len(payloads)
-    print(f"items={n} articles={articles}")
-    print(f"through Kafka (1 worker, all stages): {n / kafka_s:8.1f} items/s  ({kafka_s:.1f} s)")
-    print(f"in-process enrich_batch (same stages): {n / local_s:8.1f} items/s  ({local_s:.1f} s)")
-    print(f"streaming / in-process = {local_s / kafka_s:.2f}")
+
+
+# --- the report ---------------------------------------------------------------------------
+
+def plot(series: dict, path: Path) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, (top, bottom) = plt.subplots(2, 1, sharex=True, figsize=(10, 6))
+    sent, latency = zip(*series["points"])
+    top.scatter(sent, latency, s=2, alpha=0.4)
+    top.set_ylabel("publish → enriched, s")
+    top.set_yscale("log")
+    times, lags = zip(*((t - series["t0"], lag) for t, lag in series["lags"]))
+    bottom.plot(times, lags)
+    bottom.set_ylabel("consumer lag, records (all stages)")
+    bottom.set_xlabel("seconds since the sweep started")
+    for i, step in enumerate(series["steps"]):
+        for ax in (top, bottom):
+            ax.axvspan(step.start, step.start + step.seconds, alpha=0.08 * (i % 2 + 1), color="grey")
+        top.text(step.start + step.seconds / 2, 1.02, f"{step.share:.0%}", transform=top.get_xaxis_transform(),
+                 ha="center")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    plt.close(fig)
+
+
+def machine() -> str:
+    cpu = next((l.split(":", 1)[1].strip() for l in Path("/proc/cpuinfo").read_text().splitlines()
+                if l.startswith("model name")), platform.processor())
+    mem = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1)) / 1024 ** 2
+    return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GB RAM, Linux {platform.release()}, Python {platform.python_version()}"
+
+
+def load() -> str:
+    return " / ".join(f"{v:.2f}" for v in os.getloadavg())
+
+
+def share_line(payloads: Sequence[bytes]) -> str:
+    kinds = [("HTML pages (extraction/)", lambda i: i["id"].startswith("html-")),
+             ("NTREX (non-English)", lambda i: i["id"].startswith("ntrex-"))]
+    items = [orjson.loads(p) for p in payloads]
+    counts = {name: sum(map(test, items)) for name, test in kinds}
+    rest = len(items) - sum(counts.values())
+    parts = [f"{name} {n / len(items):.0%}" for name, n in counts.items()]
+    return (f"{len(items)} items from bench/throughput.py's `mix()`: {', '.join(parts)}, "
+            f"plain-text news_corpus/ articles (BBC, MasakhaNEWS French and Swahili) {rest / len(items):.0%}.")
+
+
+def notes(kafka: KafkaRun, enrich_lines: Sequence[bytes], enrich: Contender) -> list[str]:
+    """Where the time goes: each stage's compute in both, what the worker's processes did in
+    the capacity window, and what the broker spent beside them."""
+    def by_stage(lines: Sequence[bytes]) -> str:
+        return ", ".join(f"{stage} {ms:.1f}" for stage, ms in stage_ms(lines).items())
+
+    cores = sum(kafka.cpu_window.values()) / kafka.window_s
+    per_process = ", ".join(f"{cpu:.1f}" for cpu in kafka.cpu_window.values())
+    out = [f"- ms per item by stage (`processing.stage_ms`, mean): offline enrich {by_stage(enrich_lines)}; "
+           f"worker {by_stage(kafka.records)}.",
+           f"- capacity run: {kafka.capacity.items} items in {kafka.window_s:.1f} s (first publish to last back); "
+           f"worker CPU s per process (parent first) {per_process}: {cores:.2f} cores busy of {os.cpu_count()}.",
+           f"- Kafka and agents cost {1 - kafka.capacity.rate / enrich.rate:.1%} of offline enrich's rate with "
+           f"{enrich.procs} processes each (the old quick mode's streaming / in-process figure)."]
+    if kafka.broker_cpu_s is not None:
+        out.append(f"- the broker (shared with other jobs) spent {kafka.broker_cpu_s:.1f} CPU s in the capacity "
+                   f"window, {1000 * kafka.broker_cpu_s / kafka.capacity.items:.1f} ms per item; the publisher and "
+                   f"reader of this script run on the same cores.")
+    return out
+
+
+def main() -> int:
+    if sys.argv[1:2] == ["--stamp"]:
+        return stamp(sys.argv[2:])
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--items", type=int, default=1000, help="items asked of the mix (it holds fewer than 1000)")
+    ap.add_argument("--processes", type=int, default=os.cpu_count() or 1)
+    ap.add_argument("--sweep-seconds", type=float, default=60)
+    ap.add_argument("--no-sweep", action="store_true")
+    args = ap.parse_args()
+    procs, load_before = args.processes, load()
+    payloads = mix(args.items)
+    with tempfile.NamedTemporaryFile("wb", suffix=".jsonl", delete=False) as f:
+        f.write(b"\n".join(payloads) + b"\n")
+    try:
+        naive, _ = offline("(a) naive loop (bench/naive.py)", [sys.executable, str(BENCH / "naive.py"), f.name], 1)
+        glue, _ = offline("(b) tuned glue (bench/glue.py)",
+                          [sys.executable, str(BENCH / "glue.py"), f.name, "--processes", str(procs)], procs)
+        enrich, enrich_lines = offline(f"newsflow enrich --jobs {procs} (offline, no Kafka)",
+                                       [sys.executable, "-m", "newsflow.cli", "enrich", f.name, "--quiet",
+                                        "--jobs", str(procs)], procs)
+    finally:
+        Path(f.name).unlink()
+    kafka = with_worker(configure(procs), procs, payloads, None if args.no_sweep else args.sweep_seconds)
+    if kafka.series:
+        plot(kafka.series, PLOT)
+    table = render_table([naive, glue, enrich, kafka.capacity], glue)
+    sweep = render_sweep(kafka.sweep, kafka.recovery_s) if kafka.sweep else []
+    command = " ".join(["newsflow bench pipeline", *sys.argv[1:]])
+    header = [f"- date: {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC", f"- machine: {machine()}",
+              f"- command: `{command}`", f"- load average (1 / 5 / 15 min) before: {load_before}, after: {load()} "
+              "(other jobs share the machine: compare ratios within this run)", f"- {share_line(payloads)}",
+              f"- items/s sustained: after the first {WARMUP:.0%} of the items came out; CPU s/item: whole "
+              "command (start-up and model loading included), worker: its process tree from start to the end "
+              "of the capacity run; peak RSS: the largest process ((a)-(c)), each worker process (parent first)."]
+    text = render_results(header, table, render_targets(kafka.capacity, glue, enrich), sweep,
+                          notes(kafka, enrich_lines, enrich), PLOT.name if kafka.series else None)
+    print(text)
+    RESULTS.write_text(text)
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
