@@ -17,7 +17,7 @@ import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime, timezone
-from typing import Any, Callable, Iterable, Optional, Sequence, Union
+from typing import Any, Callable, Iterable, Optional, Protocol, Sequence, Union
 
 from newsflow.schemas import Article, DeadLetter
 from newsflow.schemas.codec import to_dict
@@ -48,17 +48,52 @@ Result = Union[Article, list[Article], Failure]
 BatchFn = Callable[[list[Any]], list[Article]]
 
 
+Entry = tuple[bytes, Optional[bytes]]  # a changelog entry: key, value (None: a tombstone)
+
+
+@dataclass(slots=True)
+class Drained:
+    """What a stateful stage's batch changed: its changelog entries and its events for
+    consumers, in the order they happened."""
+
+    changelog: list[Entry]
+    events: list[tuple[bytes, bytes]]
+
+    def __bool__(self) -> bool:
+        return bool(self.changelog or self.events)
+
+
+class StageState(Protocol):
+    """State a stage keeps across items, kept the way a Faust table keeps it: as a compacted
+    changelog of key -> value entries. The worker writes a batch's entries in the transaction
+    of its outputs and offsets, so the changelog always says what the committed batches did;
+    offline (`enrich`) nobody restores or drains, and nothing is recorded."""
+
+    def restore(self, entries: Iterable[Entry]) -> None:
+        """Replaces the state by the changelog's (entries in log order, later ones winning)
+        and records every change from then on, for `drain`."""
+
+    def drain(self) -> Drained:
+        """The entries and events recorded since the last call; they are forgotten here."""
+
+    def forget(self) -> None:
+        """Throws the state away: another worker may have moved it on, so only a `restore`
+        may bring it back."""
+
+
 @dataclass(frozen=True)
 class Stage:
     """A named step from its input record to an enriched Article. `batch`, when given,
     processes many records in one call (e.g. nlp.pipe)
     and must return them in order; a batch that raises is retried item by item so one bad
-    item cannot sink its neighbours."""
+    item cannot sink its neighbours. `state`, when given, is what the stage keeps across
+    items (its input is then one partition, read in order by one worker)."""
 
     name: str
     process: Callable[[Any], Article]
     batch: Optional[BatchFn] = None
     warm_up: Optional[Callable[[], None]] = None
+    state: Optional[StageState] = None
 
     def __call__(self, record: Any) -> Article:
         return self.process(record)

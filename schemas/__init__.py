@@ -22,6 +22,7 @@ from newsflow.schemas.models import (
     item_id_of,
     story_id,
 )
+from newsflow.schemas.story_event import STORY_EVENT_SCHEMA, StoryEvent
 
 __all__ = [
     "ARTICLE_SCHEMA",
@@ -30,6 +31,7 @@ __all__ = [
     "ENTITY_LABELS",
     "PIPELINE_VERSION",
     "RAW_ITEM_SCHEMA",
+    "STORY_EVENT_SCHEMA",
     "Article",
     "DeadLetter",
     "EnrichedArticle",
@@ -42,6 +44,7 @@ __all__ = [
     "Processing",
     "RawItem",
     "Span",
+    "StoryEvent",
     "item_id_of",
     "story_id",
 ]

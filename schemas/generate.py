@@ -7,6 +7,7 @@ from pathlib import Path
 import msgspec
 
 from newsflow.schemas.enriched_article import EnrichedArticle
+from newsflow.schemas.story_event import STORY_EVENT_SCHEMA, StoryEvent
 from newsflow.schemas.models import (
     ARTICLE_SCHEMA,
     CONTENT_FIELDS,
@@ -22,6 +23,7 @@ PUBLISHED = {
     "raw-item.schema.json": (RawItem, RAW_ITEM_SCHEMA),
     "enriched-article.schema.json": (EnrichedArticle, ARTICLE_SCHEMA),
     "dead-letter.schema.json": (DeadLetter, DEAD_LETTER_SCHEMA),
+    "story-event.schema.json": (StoryEvent, STORY_EVENT_SCHEMA),
 }
 
 
@@ -49,7 +51,7 @@ def build(model: type, name: str) -> dict:
         out["properties"]["schema"] = {"const": name}
     if model is RawItem:
         _one_content_field(out)
-    if model is EnrichedArticle:
+    if model in (EnrichedArticle, StoryEvent):
         _every_field_required(out)
     return out
 

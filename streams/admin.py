@@ -21,7 +21,7 @@ from aiokafka.errors import KafkaConnectionError, KafkaError, TopicAlreadyExists
 from aiokafka.helpers import create_ssl_context
 
 from newsflow.streams.config import Settings
-from newsflow.streams.topics import partitions_of, topic_names
+from newsflow.streams.topics import partitions_of, topic_config, topic_names
 
 log = logging.getLogger("newsflow.admin")
 
@@ -110,7 +110,7 @@ async def ensure_topics(s: Settings) -> list[str]:
         if missing:
             response = await admin.create_topics(
                 [NewTopic(n, num_partitions=partitions_of(s, n), replication_factor=s.replication_factor,
-                          topic_configs=s.topic_config(n))
+                          topic_configs=topic_config(s, n))
                  for n in missing]
             )
             for name, code, *message in response.topic_errors:
@@ -160,7 +160,7 @@ class TopicDetail(NamedTuple):
     name: str
     partitions: int
     replicas: int  # replication factor (replicas of the first partition)
-    configs: dict[str, str]  # the configs newsflow sets (`Settings.topic_config`), as the broker has them
+    configs: dict[str, str]  # the configs newsflow sets (`topics.topic_config`), as the broker has them
 
 
 async def describe_topics(admin: AIOKafkaAdminClient, s: Settings) -> list[TopicDetail]:
@@ -171,7 +171,7 @@ async def describe_topics(admin: AIOKafkaAdminClient, s: Settings) -> list[Topic
     if not names:
         return []
     described = {d["topic"]: d for d in await admin.describe_topics(names) if not d.get("error_code")}
-    wanted = {n: ConfigResource(ConfigResourceType.TOPIC, n, dict.fromkeys(s.topic_config(n))) for n in described}
+    wanted = {n: ConfigResource(ConfigResourceType.TOPIC, n, dict.fromkeys(topic_config(s, n))) for n in described}
     configs: dict[str, dict[str, str]] = {}
     for response in await admin.describe_configs(list(wanted.values())):
         for resource in response.to_object()["resources"]:

@@ -53,7 +53,10 @@ class Settings:
     topic_raw: str = setting("raw-items", "topic crawlers publish raw items to")
     topic_enriched: str = setting("enriched-articles", "topic of enriched articles, for consumers")
     topic_dead: str = setting("dead-letters", "topic of items that could not be processed")
-    topic_prefix: str = setting("newsflow.", "prefix of the internal topics between stages (`<prefix><stage>`)")
+    topic_prefix: str = setting("newsflow.", "prefix of the internal topics between stages (`<prefix><stage>`) "
+                                "and of the stories stage's changelog (`<prefix>stories-changelog`)")
+    topic_stories: str = setting("stories", "topic of story events (`story-created`, `article-added`), when the "
+                                 "stories stage runs")
     replication_factor: int = setting(1, "replicas of each topic newsflow creates (3 on a production cluster)")
     partitions: int = setting(6, "partitions of the topics newsflow creates: at least the worker processes of one stage")
     compression: str = setting("zstd", "compression of the topics newsflow creates and of its producers: "

@@ -12,6 +12,13 @@ producer is idempotent and offsets are committed once every output is acknowledg
 
 On shutdown the agent's task is cancelled: an open transaction is aborted, so the batch in
 flight is left uncommitted for the next holder (the worker bounds the rest, streams/worker.py).
+
+A stage with `state` (stories) keeps it the way a Faust table does, but inside these
+transactions: when the agent takes the input partition it reads the state's changelog to its
+end (`read_committed`) into the stage before the first batch, and it writes each batch's
+changelog entries and events in the batch's transaction, keeping them for every retry of
+that batch. A partition lost or revoked throws the state away; the next assignment restores
+it, so the state always matches the committed offsets (streams/changelog.py).
 """
 from __future__ import annotations
 
@@ -29,11 +36,14 @@ from aiokafka.errors import IllegalStateError, InvalidProducerEpoch, KafkaError,
 
 from newsflow.agents.pipeline import Envelope, Outcome, apply, decode_article, decode_raw, stamp_received
 from newsflow.agents.stage import Stage
+from newsflow.streams import changelog
+from newsflow.streams.changelog import StateRecord
 from newsflow.schemas import Article, DeadLetter
 from newsflow.streams.admin import consumer, producer
 from newsflow.streams.config import Settings
 from newsflow.streams.metrics import PipelineMetrics
 from newsflow.streams.outputs import OutRecord, Outputs
+from newsflow.streams.topics import state_topics
 
 log = logging.getLogger("newsflow.agent")
 
@@ -65,6 +75,18 @@ def _refused_for_good(exc: Optional[BaseException]) -> bool:
     return isinstance(exc, KafkaError) and not exc.retriable and not isinstance(exc, _FENCED)
 
 
+async def _acknowledged(futures: Sequence[asyncio.Future]) -> list[Optional[BaseException]]:
+    results = await asyncio.gather(*futures, return_exceptions=True)
+    return [x if isinstance(x, BaseException) else None for x in results]
+
+
+def _raise_first(errors: Sequence[Optional[BaseException]]) -> None:
+    """A state record not taken fails the batch as a whole: it cannot be dead-lettered."""
+    first = next((e for e in errors if e is not None), None)
+    if first is not None:
+        raise first
+
+
 def _record_error(exc: BaseException) -> bool:
     """An error about one record (refused, or worth another try), not about the producer."""
     return _refused_for_good(exc) or (isinstance(exc, KafkaError) and exc.retriable)
@@ -89,6 +111,10 @@ class StageAgent(ConsumerRebalanceListener):
         self.outputs = Outputs(stage.name, sink=_topic_name(sink), dead=_topic_name(dead),
                                limit=settings.max_record_bytes, dead_limit=settings.max_dead_letter_bytes)
         self.group = f"{settings.app_id}.{stage.name}"
+        self.state_topics = state_topics(settings, stage.name) if stage.state is not None else None
+        if stage.state is not None and self.state_topics is None:
+            raise ValueError(f"stage {stage.name} keeps state but is not declared ordered (one partition)")
+        self.state_ready = False  # the stage's state is the changelog's, as of the committed offsets
         self.executor = ThreadPoolExecutor(1, thread_name_prefix=f"stage-{stage.name}")
         self.consumer: Optional[AIOKafkaConsumer] = None
         self.started = False
@@ -139,13 +165,15 @@ class StageAgent(ConsumerRebalanceListener):
         outcomes, envs = await asyncio.get_running_loop().run_in_executor(self.executor, self.process, envelopes)
         m.stage_seconds.labels(name).observe(time.perf_counter() - started)
         records = [self.outputs.record(o, e) for o, e in zip(outcomes, envs)]
+        state = await self._drain(tp)  # sent with every try of this batch, never drained again
         next_offset = messages[-1].offset + 1
         written: list[OutRecord] = []
         while True:
             try:
-                errors = await self._write(tp, records, next_offset)
+                errors = await self._write(tp, records, next_offset, state)
             except PartitionLost:
                 log.warning("partition lost mid-batch; its next holder redoes it", extra={"partition": str(tp)})
+                await self._forget_state()
                 return
             except KafkaError as exc:  # the batch as a whole was not written (broker away, commit refused)
                 m.send_errors.labels(name, type(exc).__name__).inc()
@@ -178,25 +206,28 @@ class StageAgent(ConsumerRebalanceListener):
         return self.outputs.failed(record.outcome.id, record.envelope, "output-rejected",
                                    f"{type(exc).__name__}: {exc}")
 
-    async def _write(self, tp: TopicPartition, records: Sequence[OutRecord], next_offset: int
-                     ) -> list[Optional[BaseException]]:
-        """Sends the records and commits the input offsets with them. Returns each record's
-        error (all None when the batch is written); raises PartitionLost when fenced off and
-        KafkaError when the batch as a whole failed (a fresh producer is opened next time)."""
+    async def _write(self, tp: TopicPartition, records: Sequence[OutRecord], next_offset: int,
+                     state: Sequence[StateRecord] = ()) -> list[Optional[BaseException]]:
+        """Sends the records and the stage's state records and commits the input offsets with
+        them. Returns each record's error (all None when the batch is written); raises
+        PartitionLost when fenced off and KafkaError when the batch as a whole failed (a state
+        record not taken included; a fresh producer is opened next time)."""
         if tp not in self.assignment:
             raise PartitionLost(tp)
         if not self.settings.transactions:
-            return await self._write_at_least_once(tp, records, next_offset)
+            return await self._write_at_least_once(tp, records, next_offset, state)
         await self._open(tp)
         p = self.producers[tp]
         try:
             await p.begin_transaction()
             errors = await self._send(p, records)
-            if any(errors):
-                fatal = next((e for e in errors if e is not None and not _record_error(e)), None)
+            state_errors = await self._send_state(p, state)
+            if any(errors) or any(state_errors):
+                fatal = next((e for e in [*errors, *state_errors] if e is not None and not _record_error(e)), None)
                 if fatal is not None:  # fenced, or the producer is unusable: not about one record
                     raise fatal
                 await p.abort_transaction()
+                _raise_first(state_errors)
                 return errors
             await p.send_offsets_to_transaction({tp: next_offset}, self.group)
             await p.commit_transaction()
@@ -211,9 +242,10 @@ class StageAgent(ConsumerRebalanceListener):
             await self._abandon(tp)
             raise
 
-    async def _write_at_least_once(self, tp: TopicPartition, records: Sequence[OutRecord], next_offset: int
-                                   ) -> list[Optional[BaseException]]:
+    async def _write_at_least_once(self, tp: TopicPartition, records: Sequence[OutRecord], next_offset: int,
+                                   state: Sequence[StateRecord]) -> list[Optional[BaseException]]:
         errors = await self._send(self.shared_producer, records)
+        _raise_first(await self._send_state(self.shared_producer, state))  # a retry sends them again
         if not any(errors):
             try:
                 await self.consumer.commit({tp: next_offset})
@@ -224,9 +256,68 @@ class StageAgent(ConsumerRebalanceListener):
     @staticmethod
     async def _send(p: AIOKafkaProducer, records: Sequence[OutRecord]) -> list[Optional[BaseException]]:
         """Every record sent, every acknowledgement awaited; one failure never stops the others."""
-        futures = [await p.send(r.topic, r.value, key=r.key, headers=r.headers) for r in records]
-        results = await asyncio.gather(*futures, return_exceptions=True)
-        return [x if isinstance(x, BaseException) else None for x in results]
+        return await _acknowledged([await p.send(r.topic, r.value, key=r.key, headers=r.headers) for r in records])
+
+    @staticmethod
+    async def _send_state(p: AIOKafkaProducer, records: Sequence[StateRecord]) -> list[Optional[BaseException]]:
+        return await _acknowledged([await p.send(r.topic, r.value, key=r.key, partition=r.partition)
+                                    for r in records])
+
+    # --- the stage's state ----------------------------------------------------------------
+
+    async def _in_stage_thread(self, fn, *args):
+        """State calls run where the stage runs, so none overlaps a batch being processed."""
+        return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
+
+    async def _drain(self, tp: TopicPartition) -> list[StateRecord]:
+        if self.stage.state is None:
+            return []
+        drained = await self._in_stage_thread(self.stage.state.drain)
+        return changelog.records(drained, self.state_topics, tp.partition)
+
+    async def _restore_state(self, assigned: set[TopicPartition]) -> None:
+        """The state of the assigned input partitions, from their changelog partitions. Not
+        ready while the changelog cannot be read: the loop tries again before any batch."""
+        if self.stage.state is None:
+            return
+        await self._forget_state()
+        if not assigned:
+            return
+        parts = sorted((TopicPartition(self.state_topics.changelog, tp.partition) for tp in assigned),
+                       key=lambda tp: tp.partition)
+        try:
+            entries = await changelog.read(self.settings, parts)
+        except (KafkaError, asyncio.TimeoutError) as exc:
+            self.metrics.send_errors.labels(self.stage.name, type(exc).__name__).inc()
+            log.warning("state not restored; retrying before the next batch",
+                        extra={"error": repr(exc), "stage": self.stage.name})
+            return
+        await self._in_stage_thread(self.stage.state.restore, entries)
+        self.state_ready = True
+
+    async def _forget_state(self) -> None:
+        if self.stage.state is not None:
+            self.state_ready = False
+            await self._in_stage_thread(self.stage.state.forget)
+
+    async def _resume(self, tp: TopicPartition, first: int) -> None:
+        """Before a batch of a partition whose state is not there (lost mid-batch, or its
+        changelog unreadable at the assignment): the state again, and the input again from its
+        committed offset; `first`, the batch's first offset, when the broker cannot say."""
+        try:
+            offset = await self.consumer.committed(tp)
+        except KafkaError as exc:
+            log.warning("committed offset not read", extra={"error": repr(exc), "partition": str(tp)})
+            offset = None
+        else:
+            await self._restore_state(self.assignment)
+        if not self.state_ready:
+            await asyncio.sleep(RETRY_SECONDS)
+            offset = first
+        if offset is None:
+            await self.consumer.seek_to_beginning(tp)
+        else:
+            self.consumer.seek(tp, offset)
 
     # --- partitions coming and going ------------------------------------------------------
 
@@ -243,6 +334,9 @@ class StageAgent(ConsumerRebalanceListener):
                     for tp in assigned:
                         await self._open(tp)
                     settled = await self._seek_to_settled(assigned)
+                    await self._restore_state(self.assignment)  # the last holder's transactions are settled
+            else:
+                await self._restore_state(self.assignment)
         finally:
             self.settled = settled
             self.generation += 1
@@ -271,10 +365,12 @@ class StageAgent(ConsumerRebalanceListener):
             except KeyError:
                 pass
         if not self.settings.transactions:
+            await self._forget_state()  # after the batch in flight: its changes may be lost, and it comes again
             return  # at least once: a batch whose offsets miss the rebalance comes again
         async with self.busy:  # the batch in flight is written first
             for tp in revoked:
                 await self._drop(tp)
+            await self._forget_state()
 
     async def _open(self, tp: TopicPartition) -> None:
         """Never two producers of one transactional id here: the second would fence the first."""
@@ -336,6 +432,9 @@ class StageAgent(ConsumerRebalanceListener):
                     async with self.busy:
                         if self.generation != fetched_in and tp in self.settled:
                             continue  # a rebalance came between: the partition reads again from its committed offset
+                        if self.stage.state is not None and not self.state_ready:
+                            await self._resume(tp, messages[0].offset)
+                            continue
                         await self.handle(tp, messages)
                     self.pending.pop(tp, None)
                 await self._export_lag(self._stable_offsets())

@@ -2,11 +2,12 @@
 
 Stage N reads what stage N-1 wrote: `raw-items` feeds the first stage, the internal topic
 `<prefix><stage>` carries a stage's output to the next one, and the last stage writes
-`enriched-articles`.
+`enriched-articles`. A stage that keeps state (stories) also writes its changelog and its
+events topic.
 """
 from __future__ import annotations
 
-from typing import NamedTuple
+from typing import NamedTuple, Optional
 
 import faust
 
@@ -37,17 +38,49 @@ def hops(s: Settings) -> list[Hop]:
     return [Hop(spec.name, chain[i], chain[i + 1], f"{s.app_id}.{spec.name}") for i, spec in enumerate(stages)]
 
 
+class StateTopics(NamedTuple):
+    changelog: str  # compacted: the stage's state as key -> value entries
+    events: Optional[str]  # what the stage tells consumers, if it tells them anything
+
+
+def state_topics(s: Settings, stage: str) -> Optional[StateTopics]:
+    """The topics of a stage that keeps state across items (an `ordered` one), else None. Its
+    changelog is named after the internal topics (`<prefix><stage>-changelog`), its events
+    topic is a setting of its own."""
+    if not any(spec.name == stage and spec.ordered for spec in STAGES):
+        return None
+    events = getattr(s, _EVENTS[stage]) if stage in _EVENTS else None
+    return StateTopics(f"{s.topic_prefix}{stage}-changelog", events)
+
+
+_EVENTS = {"stories": "topic_stories"}  # stage -> the setting that names its events topic
+
+
+def _stateful(s: Settings) -> list[tuple[Hop, StateTopics]]:
+    return [(h, t) for h in hops(s) if (t := state_topics(s, h.stage)) is not None]
+
+
 def partitions_of(s: Settings, topic: str) -> int:
     """A stage that keeps state across items (stories) reads one partition: one worker holds
-    the whole state and sees the items in one order."""
-    ordered = {spec.name for spec in STAGES if spec.ordered}
-    if any(h.source == topic and h.stage in ordered for h in hops(s)):
+    the whole state and sees the items in one order; its changelog has as many partitions
+    (the state of input partition i is in changelog partition i)."""
+    if any(topic in (h.source, t.changelog) for h, t in _stateful(s)):
         return 1
     return s.partitions
 
 
 def topic_names(s: Settings) -> list[str]:
-    return [s.topic_raw, *(h.sink for h in hops(s)), s.topic_dead]
+    state = [n for _, t in _stateful(s) for n in t if n is not None]
+    return [s.topic_raw, *(h.sink for h in hops(s)), *state, s.topic_dead]
+
+
+def topic_config(s: Settings, topic: str) -> dict[str, str]:
+    """`Settings.topic_config`, and compaction for changelogs: they keep each key's last value
+    for as long as the state holds it (an expired entry's tombstone removes it)."""
+    config = s.topic_config(topic)
+    if any(topic == t.changelog for _, t in _stateful(s)):
+        config.update({"cleanup.policy": "compact", "retention.ms": "-1"})
+    return config
 
 
 class Topics(NamedTuple):

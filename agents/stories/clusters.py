@@ -13,12 +13,14 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections import Counter, OrderedDict, defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, field
+from functools import partial
 from operator import attrgetter
 from typing import Callable, Iterator, Optional
 
 from newsflow.agents.stories.features import Features
+from newsflow.agents.stories.journal import Journal
 from newsflow.agents.stories.weights import DocumentFrequencies
 
 Vector = dict[str, float]
@@ -96,14 +98,16 @@ def _reason(story: Story, parts: Vector, n: int = 5) -> list[str]:
 
 
 class StoryIndex:
-    def __init__(self, params: Optional[StoryParams] = None):
+    def __init__(self, params: Optional[StoryParams] = None, recording: bool = False):
+        """`recording`: the tables and stories note what changes, for the changelog (state.py)."""
         self.p = params or StoryParams()
-        self.df = DocumentFrequencies()  # anchors, over every article
+        table = partial(DocumentFrequencies, recording=recording)
+        self.df = table()  # anchors, over every article
         # Words, per language: in a stream of many languages each one's function words are in
         # few articles, so one table over all would rate Korean "and" or Hindi "is" as rare.
-        self.term_df: dict[str, DocumentFrequencies] = defaultdict(DocumentFrequencies)
-        self.names = DocumentFrequencies()  # skeletons cased-script articles used as names
-        self.stories: OrderedDict[str, Story] = OrderedDict()  # least recently joined first
+        self.term_df: dict[str, DocumentFrequencies] = defaultdict(table)
+        self.names = table()  # skeletons cased-script articles used as names
+        self.stories: Journal = Journal(recording)  # least recently joined first
         self._postings: dict[str, set[str]] = defaultdict(set)
 
     def __len__(self) -> int:
@@ -195,6 +199,12 @@ class StoryIndex:
             story.year = max(story.year or 0, feats.year)
         story.updated = now
         self.stories.move_to_end(story.id)
+
+    def restore(self, story: Story) -> None:
+        """Puts a story back as the changelog had it (it joins the end: restore in log order)."""
+        self.stories[story.id] = story
+        for k in (*story.terms, *story.anchors):
+            self._postings[k].add(story.id)
 
     def _unpost(self, key: str, sid: str) -> None:
         ids = self._postings.get(key)

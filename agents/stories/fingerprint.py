@@ -11,11 +11,12 @@ from __future__ import annotations
 import hashlib
 import unicodedata
 import zlib
-from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Optional, Sequence
 
 import numpy as np
+
+from newsflow.agents.stories.journal import Journal
 
 SHINGLE = 4  # words per shingle
 PERMUTATIONS = 128
@@ -69,16 +70,17 @@ def containment(a: Fingerprint, b: Fingerprint) -> float:
 class DuplicateIndex:
     """The first article of each body seen within the window, by exact hash and by LSH band."""
 
-    def __init__(self, window_s: float, threshold: float = 0.8, max_items: int = 500_000):
+    def __init__(self, window_s: float, threshold: float = 0.8, max_items: int = 500_000, recording: bool = False):
         self.window_s = window_s
         self.threshold = threshold
         self.max_items = max_items
         self._exact: dict[str, str] = {}  # content_hash -> first id
         self._bands: dict[tuple[int, bytes], list[str]] = {}
-        self._prints: OrderedDict[str, tuple[Fingerprint, str, list[tuple[int, bytes]]]] = OrderedDict()
+        # first id -> (fingerprint, content hash, band keys), oldest first; `changed` when recording
+        self.prints: Journal = Journal(recording)
 
     def __len__(self) -> int:
-        return len(self._prints)
+        return len(self.prints)
 
     @staticmethod
     def _band_keys(sig: np.ndarray) -> list[tuple[int, bytes]]:
@@ -104,25 +106,28 @@ class DuplicateIndex:
                     if other in seen:
                         continue
                     seen.add(other)
-                    c = containment(fp, self._prints[other][0])
+                    c = containment(fp, self.prints[other][0])
                     if c >= best_c:
                         best, best_c = other, c
             if best is not None:
                 return best
-        self._exact[digest] = article_id
-        if fp is None:
-            fp = Fingerprint(article_id, 0, np.empty(0, dtype=np.uint64), now)
-        for key in keys:
-            self._bands.setdefault(key, []).append(article_id)
-        self._prints[article_id] = (fp, digest, keys)
+        self.remember(fp or Fingerprint(article_id, 0, np.empty(0, dtype=np.uint64), now), digest)
         return None
 
+    def remember(self, fp: Fingerprint, digest: str) -> None:
+        """Adds a first copy (also how a restored index gets its fingerprints back)."""
+        keys = self._band_keys(fp.sig) if fp.size else []
+        self._exact[digest] = fp.id
+        for key in keys:
+            self._bands.setdefault(key, []).append(fp.id)
+        self.prints[fp.id] = (fp, digest, keys)
+
     def expire(self, now: float) -> None:
-        while self._prints:
-            first_id, (fp, digest, keys) = next(iter(self._prints.items()))
-            if now - fp.seen_at <= self.window_s and len(self._prints) <= self.max_items:
+        while self.prints:
+            first_id, (fp, digest, keys) = next(iter(self.prints.items()))
+            if now - fp.seen_at <= self.window_s and len(self.prints) <= self.max_items:
                 return
-            del self._prints[first_id]
+            del self.prints[first_id]
             if self._exact.get(digest) == first_id:
                 del self._exact[digest]
             for key in keys:

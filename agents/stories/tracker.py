@@ -2,20 +2,21 @@
 
 Order matters (the first article of a body or story names it), so articles go through one
 tracker one at a time. An article id seen before gets its earlier answer again, so a redelivered
-item does not become a copy of itself.
+item does not become a copy of itself, and no second event. A recording tracker notes what
+changed and the events of each new answer, for the changelog and the stories topic (state.py).
 """
 from __future__ import annotations
 
 import time
-from collections import OrderedDict
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timezone
 from typing import Optional
 
 from newsflow.agents.stories.clusters import StoryIndex, StoryParams
 from newsflow.agents.stories.features import features
 from newsflow.agents.stories.fingerprint import DuplicateIndex, content_hash
-from newsflow.schemas import Article
+from newsflow.agents.stories.journal import Journal
+from newsflow.schemas import Article, StoryEvent
 
 
 @dataclass(slots=True)
@@ -41,16 +42,22 @@ def event_time(article: Article) -> Optional[float]:
     return None
 
 
+def iso(t: float) -> str:
+    return datetime.fromtimestamp(t, timezone.utc).isoformat(timespec="milliseconds").replace("+00:00", "Z")
+
+
 class StoryTracker:
-    def __init__(self, params: Optional[StoryParams] = None, duplicate_threshold: float = 0.8):
+    def __init__(self, params: Optional[StoryParams] = None, duplicate_threshold: float = 0.8,
+                 recording: bool = False):
         self.params = params or StoryParams()
-        self.stories = StoryIndex(self.params)
-        self.copies = DuplicateIndex(self.params.window_s, duplicate_threshold)
-        self._marks: OrderedDict[str, Marks] = OrderedDict()
+        self.stories = StoryIndex(self.params, recording)
+        self.copies = DuplicateIndex(self.params.window_s, duplicate_threshold, recording=recording)
+        self.marks: Journal = Journal(recording)  # article id -> its answer, oldest first
         self.clock = 0.0  # the latest event time seen: cold stories expire by it
+        self.events: Optional[list[StoryEvent]] = [] if recording else None  # since the last drain
 
     def __call__(self, article: Article) -> Article:
-        marks = self._marks.get(article.id)
+        marks = self.marks.get(article.id)
         if marks is None:
             marks = self._mark(article)
         article.content_hash = marks.content_hash
@@ -67,20 +74,27 @@ class StoryTracker:
         feats = features(article)
         digest = content_hash(article.body)
         first = self.copies.match(article.id, digest, feats.words, self.clock)
-        original = self._marks.get(first) if first is not None else None
+        original = self.marks.get(first) if first is not None else None
+        created = False
         if original is not None and self.stories.touch(original.story_id, self.clock):
             root = original.duplicate_of or first
             marks = Marks(digest, root, original.story_id, 1.0, [f"copy of {root}"], self.clock)
         else:
             a = self.stories.assign(article.id, feats, self.clock)
             marks = Marks(digest, first, a.story_id, a.score, a.reason, self.clock)
-        self._marks[article.id] = marks
+            created = a.created
+        self.marks[article.id] = marks
+        if self.events is not None:
+            self.events.append(StoryEvent(
+                type="story-created" if created else "article-added", story_id=marks.story_id,
+                article_id=article.id, score=marks.story_score, reason=list(marks.story_reason),
+                language=feats.lang, duplicate_of=marks.duplicate_of, at=iso(self.clock)))
         return marks
 
     def _expire(self) -> None:
         window = self.params.window_s
-        while self._marks:
-            marks = next(iter(self._marks.values()))
-            if self.clock - marks.seen_at <= window and len(self._marks) <= self.params.max_stories * 4:
+        while self.marks:
+            marks = next(iter(self.marks.values()))
+            if self.clock - marks.seen_at <= window and len(self.marks) <= self.params.max_stories * 4:
                 return
-            self._marks.popitem(last=False)
+            self.marks.popitem(last=False)

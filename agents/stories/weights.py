@@ -1,17 +1,18 @@
 """Online document frequencies, so rare words and anchors weigh more than common ones.
 
 Counts decay (all halved every `half_life` articles, the zeros dropped), which keeps the table
-bounded and lets the weights follow what the news is about this week.
+bounded and lets the weights follow what the news is about this week. When recording, the
+table remembers which counts changed, so the worker writes only those to the changelog.
 """
 from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Iterable
+from typing import Iterable, Optional
 
 
 class DocumentFrequencies:
-    def __init__(self, half_life: int = 20_000, prior_docs: int = 20):
+    def __init__(self, half_life: int = 20_000, prior_docs: int = 20, recording: bool = False):
         self.half_life = half_life
         # As if this many articles without the key came first: the first articles of a stream
         # would otherwise weigh every shared word (df 2 of 2) next to nothing.
@@ -19,19 +20,27 @@ class DocumentFrequencies:
         self.docs = 0.0
         self.df: Counter = Counter()
         self._since_decay = 0
+        self.changed: Optional[set[str]] = set() if recording else None  # keys counted anew since `take`
+        self._added = 0  # articles counted since `take`
 
     def __len__(self) -> int:
         return len(self.df)
 
     def add(self, keys: Iterable[str]) -> None:
         """One more article with these keys (each counted once, however often it occurs)."""
-        self.df.update(set(keys))
+        keys = set(keys)
+        self.df.update(keys)
+        if self.changed is not None:
+            self.changed |= keys
+            self._added += 1
         self.docs += 1
         self._since_decay += 1
         if self._since_decay >= self.half_life:
             self._decay()
 
     def _decay(self) -> None:
+        if self.changed is not None:
+            self.changed |= self.df.keys()
         self.docs /= 2
         self.df = Counter({k: v // 2 for k, v in self.df.items() if v >= 2})
         self._since_decay = 0
@@ -42,3 +51,23 @@ class DocumentFrequencies:
     def share(self, key: str) -> float:
         """Share of recent articles with this key (1.0 = every one)."""
         return self.df.get(key, 0) / self.docs if self.docs else 0.0
+
+    @property
+    def clock(self) -> tuple[float, int]:
+        """The article count and the articles since the last decay: what a restored table
+        needs besides its counts."""
+        return self.docs, self._since_decay
+
+    @clock.setter
+    def clock(self, value: tuple[float, int]) -> None:
+        self.docs, self._since_decay = value
+
+    def take(self) -> Optional[dict[str, Optional[int]]]:
+        """Each key counted anew since the last call with its count (None: dropped), or None
+        when no article was counted."""
+        if not self._added or self.changed is None:
+            return None
+        out = {k: self.df.get(k) for k in self.changed}
+        self.changed.clear()
+        self._added = 0
+        return out
