@@ -8,8 +8,8 @@ the other: (a) the naive loop (bench/naive.py, one process), (b) the tuned glue
 (bench/glue.py, N processes), `newsflow enrich --jobs N` (the same stages without Kafka),
 then a `newsflow worker --processes N` on fresh uuid topics with N partitions, fed by a
 publisher here that stamps `fetched_at` as it sends and a reader of `enriched-articles` and
-`dead-letters`. Rates are sustained: counted after the first tenth of the items came out, so
-model loading and each process's first batches are left out. CPU seconds include start-up
+`dead-letters`. Rates are sustained: the slope of items out against time once the first
+tenth came out, so model loading and each process's first batches are left out. CPU seconds include start-up
 (each command's processes, the worker's process tree). Latency is publish (`fetched_at`) to
 received here. The load sweep then publishes at 25/50/75/100/120% of the worker's measured
 capacity and samples its `newsflow_consumer_lag`; the figures, the plot and the command land
@@ -67,14 +67,15 @@ def percentiles(values: Sequence[float], ps: Sequence[float] = (50, 95, 99)) -> 
 
 
 def sustained_rate(times: Sequence[float], warmup: float = WARMUP) -> float:
-    """Items per second after the first `warmup` share came out. Outputs come in batches, so
-    the clock starts at the batch holding the mark and counts only the items after it."""
-    ordered = sorted(times)
+    """Items per second after the first `warmup` share came out: the least-squares slope of
+    items out against time. Outputs come in batches, several processes' at once, so counting
+    from one batch to the last would credit the warm-up with a batch per process."""
+    ordered = sorted(times)[int(len(times) * warmup):]
     if len(ordered) < 2:
         return 0.0
-    mark = ordered[min(int(len(ordered) * warmup), len(ordered) - 1)]
-    span = ordered[-1] - mark
-    return sum(t > mark for t in ordered) / span if span > 0 else 0.0
+    mean_t, mean_n = sum(ordered) / len(ordered), (len(ordered) - 1) / 2
+    var = sum((t - mean_t) ** 2 for t in ordered)
+    return sum((t - mean_t) * (n - mean_n) for n, t in enumerate(ordered)) / var if var else 0.0
 
 
 @dataclass(frozen=True)
@@ -592,7 +593,7 @@ def main() -> int:
     header = [f"- date: {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC", f"- machine: {machine()}",
               f"- command: `{command}`", f"- load average (1 / 5 / 15 min) before: {load_before}, after: {load()} "
               "(other jobs share the machine: compare ratios within this run)", f"- {share_line(payloads)}",
-              f"- items/s sustained: after the first {WARMUP:.0%} of the items came out; CPU s/item: whole "
+              f"- items/s sustained: the slope of items out against time after the first {WARMUP:.0%}; CPU s/item: whole "
               "command (start-up and model loading included), worker: its process tree from start to the end "
               "of the capacity run; peak RSS: the largest process ((a)-(c)), each worker process (parent first)."]
     text = render_results(header, table, render_targets(kafka.capacity, glue, enrich), sweep,
