@@ -23,6 +23,19 @@ def test_the_flow_follows_the_declared_stages_and_the_optional_ones_switched_on(
         hops(Settings(optional_stages="sentiment"))
 
 
+def test_the_stories_stage_brings_its_compacted_changelog_and_its_events_topic():
+    from newsflow.streams.topics import partitions_of, state_topics, topic_config, topic_names
+
+    default, with_stories = Settings(), Settings(optional_stages="stories", topic_stories="story-events")
+    assert not any("changelog" in n or n == "stories" for n in topic_names(default))
+    changelog, events = state_topics(with_stories, "stories")
+    assert (changelog, events) == ("newsflow.stories-changelog", "story-events")
+    assert {changelog, events} <= set(topic_names(with_stories)) and state_topics(with_stories, "entities") is None
+    assert partitions_of(with_stories, changelog) == 1 and partitions_of(with_stories, events) == 6
+    assert topic_config(with_stories, changelog)["cleanup.policy"] == "compact"
+    assert "cleanup.policy" not in topic_config(with_stories, events)
+
+
 def test_topics_keep_a_majority_of_replicas_in_sync():
     assert Settings(replication_factor=3).topic_config("raw-items")["min.insync.replicas"] == "2"
     assert Settings().topic_config("raw-items")["min.insync.replicas"] == "1"

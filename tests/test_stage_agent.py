@@ -6,7 +6,7 @@ from types import SimpleNamespace
 import orjson
 import pytest
 from aiokafka import TopicPartition
-from aiokafka.errors import MessageSizeTooLargeError, ProducerFenced
+from aiokafka.errors import KafkaConnectionError, MessageSizeTooLargeError, ProducerFenced
 from prometheus_client import CollectorRegistry
 
 from newsflow.agents import build_stages
@@ -38,14 +38,14 @@ class FakeProducer:
     async def begin_transaction(self):
         self.pending = []
 
-    async def send(self, topic, value, key=None, headers=None):
+    async def send(self, topic, value, key=None, headers=None, partition=None):
         fut = asyncio.get_running_loop().create_future()
         if self.fenced:
             fut.set_exception(ProducerFenced())
         elif topic in self.refuse_on and orjson.loads(value).get("id") in self.refuse:
             fut.set_exception(MessageSizeTooLargeError("broker says no"))
         else:
-            self.pending.append((topic, key, orjson.loads(value), dict(headers)))
+            self.pending.append((topic, key, _decoded(value), dict(headers or []), partition))
             fut.set_result(None)
         return fut
 
@@ -63,16 +63,20 @@ class FakeProducer:
         self.stopped = True
 
     def sent(self, topic):
-        return [(key, value) for t, key, value, _ in self.committed if t == topic]
+        return [(key, value) for t, key, value, *_ in self.committed if t == topic]
 
     def headers(self, topic):
-        return [h for t, _, _, h in self.committed if t == topic]
+        return [h for t, _, _, h, _ in self.committed if t == topic]
 
 
-def _agent(stage, *, producer=None, settings=None, registry=None, reads_raw=True):
+def _decoded(value):
+    return None if value is None else orjson.loads(value)  # None: a tombstone
+
+
+def _agent(stage, *, producer=None, settings=None, registry=None, reads_raw=True, source="raw-items"):
     registry = registry or CollectorRegistry()
     agent = StageAgent(
-        stage, source="raw-items", sink="sink", dead="dead", settings=settings or Settings(),
+        stage, source=source, sink="sink", dead="dead", settings=settings or Settings(),
         metrics=PipelineMetrics.create(registry, [stage.name]), reads_raw=reads_raw, final=True,
     )
     agent.producers[TP] = producer or FakeProducer()
@@ -216,8 +220,8 @@ class StallingProducer(FakeProducer):
 
     aborted = False
 
-    async def send(self, topic, value, key=None, headers=None):
-        self.pending.append((topic, key, orjson.loads(value), dict(headers)))
+    async def send(self, topic, value, key=None, headers=None, partition=None):
+        self.pending.append((topic, key, orjson.loads(value), dict(headers), partition))
         return asyncio.get_running_loop().create_future()
 
     async def abort_transaction(self):
@@ -286,3 +290,116 @@ def test_repeated_errors_are_logged_once_per_interval_with_a_count_and_all_count
     get = registry.get_sample_value
     assert get("newsflow_errors_total", {"stage": "worker", "error": "aiokafka.client"}) == 7
     assert get("newsflow_errors_total", {"stage": "segment", "error": "KafkaTimeoutError"}) == 1
+
+
+# --- a stage with state (stories): changelog and events in the batch's transaction ----------
+
+CHANGELOG, EVENTS = "newsflow.stories-changelog", "stories"
+
+
+def _stories_agent(monkeypatch, producer, changelog=(), settings=None):
+    """The stories stage's agent, its state restored from `changelog` as an assignment would."""
+    from newsflow.agents.stories import make_stage
+    from newsflow.streams import changelog as changelog_module
+
+    async def read(settings, partitions):
+        assert [(tp.topic, tp.partition) for tp in partitions] == [(CHANGELOG, 0)]
+        return list(changelog)
+
+    async def committed(tp):
+        return None
+
+    monkeypatch.setattr(changelog_module, "read", read)
+    agent = _agent(make_stage(), producer=producer, reads_raw=False, settings=settings)
+    agent.consumer = SimpleNamespace(assignment=lambda: {TP}, committed=committed, seek=lambda tp, offset: None)
+    return agent
+
+
+def _story_messages(*ids):
+    from tests.test_stories import article
+
+    body = ("Serbian and Kosovo Albanian leaders failed to reach agreement in talks in Brussels on Tuesday, "
+            "the mediators said, with the deadline of 10 December drawing near for the province.")
+    return [_message(orjson.dumps(article(i, body if n == 0 else body + f" Report {n}.")), n) for n, i in enumerate(ids)]
+
+
+def _state_records(p, topic):
+    return [(t, key, value, partition) for t, key, value, _, partition in p.committed if t == topic]
+
+
+async def test_a_stateful_stage_restores_before_its_first_batch_and_writes_changes_with_it(monkeypatch):
+    p = FakeProducer()
+    agent = _stories_agent(monkeypatch, p)
+    await agent.on_partitions_assigned({TP})
+    assert agent.state_ready
+    await agent.handle(TP, _story_messages("a", "b"))
+    changes = _state_records(p, CHANGELOG)
+    assert {k for _, k, _, _ in changes} >= {b"m:a", b"m:b", b"p:a", b"clock"}
+    assert {partition for *_, partition in changes} == {TP.partition}  # the input partition's state
+    events = [v for _, v in p.sent(EVENTS)]
+    assert [(e["type"], e["article_id"]) for e in events] == [("story-created", "a"), ("article-added", "b")]
+    assert events[1]["duplicate_of"] == "a" and p.sent(EVENTS)[0][0] == events[0]["story_id"].encode()
+    assert p.offsets == [({TP: 2}, "newsflow.stories")]
+
+    restarted = FakeProducer()  # a new holder, restored from what was committed
+    agent = _stories_agent(monkeypatch, restarted, changelog=[(k, None if v is None else orjson.dumps(v))
+                                                                for _, k, v, _ in changes])
+    await agent.on_partitions_assigned({TP})
+    await agent.handle(TP, _story_messages("a", "c"))  # a redelivered, c a copy of it
+    [event] = [v for _, v in restarted.sent(EVENTS)]
+    assert (event["article_id"], event["duplicate_of"], event["story_id"]) == ("c", "a", events[0]["story_id"])
+
+
+async def test_an_aborted_batch_resends_the_same_state_records_once_committed(monkeypatch):
+    p = FakeProducer(refuse={"b"}, refuse_on=("sink",))
+    agent = _stories_agent(monkeypatch, p)
+    await agent.on_partitions_assigned({TP})
+    aborted = []
+    abort = p.abort_transaction
+
+    async def remember_abort():
+        aborted.append([(t, k, v, part) for t, k, v, _, part in p.pending if t in (CHANGELOG, EVENTS)])
+        await abort()
+
+    p.abort_transaction = remember_abort
+    await agent.handle(TP, _story_messages("a", "b"))
+    assert len(aborted) == 1 and aborted[0] == _state_records(p, CHANGELOG) + _state_records(p, EVENTS)
+    assert [e["article_id"] for _, e in p.sent(EVENTS)] == ["a", "b"]  # b's event stands: its answer was given
+    assert [v["id"] for _, v in p.sent("dead")] == ["b"]
+
+
+class FailingCommit(FakeProducer):
+    """Its first commit fails as a whole (the broker away): the batch is tried again."""
+
+    failed = False
+
+    async def commit_transaction(self):
+        if not self.failed:
+            self.failed = True
+            self.pending = []
+            raise KafkaConnectionError("broker away")
+        await super().commit_transaction()
+
+
+async def test_a_batch_retried_after_a_failed_commit_sends_its_drained_records_again(monkeypatch):
+    monkeypatch.setattr("newsflow.streams.stage_agent.RETRY_SECONDS", 0)
+    p = FailingCommit()
+    agent = _stories_agent(monkeypatch, p)
+    await agent.on_partitions_assigned({TP})
+
+    async def reopen(tp):
+        agent.producers[tp] = p
+
+    agent._open = reopen
+    await agent.handle(TP, _story_messages("a", "b"))
+    assert p.failed and [e["article_id"] for _, e in p.sent(EVENTS)] == ["a", "b"]
+    assert {k for _, k, _, _ in _state_records(p, CHANGELOG)} >= {b"m:a", b"m:b"}
+
+
+async def test_a_lost_partition_throws_the_state_away_until_restored(monkeypatch):
+    p = FakeProducer(fenced=True)
+    agent = _stories_agent(monkeypatch, p)
+    await agent.on_partitions_assigned({TP})
+    await agent.handle(TP, _story_messages("a"))
+    assert not agent.state_ready and not p.committed
+    assert "a" not in agent.stage.state.tracker.marks  # what the lost batch did is gone
