@@ -103,6 +103,8 @@ class Contender:
     cpu_s: float  # CPU seconds per item, start-up included
     peak_mb: list[int]  # peak RSS of each process measured (or of the largest)
     latency: Optional[tuple[float, ...]] = None  # p50/p95/p99 s at half capacity
+    cores: float = 0.0  # CPU seconds per wall second while it ran: what the machine's other jobs left it
+    load: float = 0.0  # the 1-minute load average when it ended
 
 
 @dataclass
@@ -200,7 +202,7 @@ def offline(name: str, cmd: list[str], procs: int) -> tuple[Contender, list[byte
     run = timed([sys.executable, __file__, "--stamp", *cmd])
     seen = first_seen(run.lines)
     contender = Contender(name, procs, len(seen), sustained_rate(list(seen.values())), run.cpu_s / len(seen),
-                          [run.peak_mb])
+                          [run.peak_mb], cores=run.cpu_s / run.seconds, load=os.getloadavg()[0])
     return contender, [line.partition(b" ")[2] for line in run.lines]
 
 
@@ -396,10 +398,12 @@ async def capacity_run(worker: Worker, publisher: Publisher, collector: Collecto
     window = max(collector.done[i] for i in ids) - started
     after = worker.read_cpu()
     rate = sustained_rate([collector.done[i] for i in ids])
+    in_window = {pid: after[pid] - before.get(pid, 0.0) for pid in after}
     contender = Contender(f"newsflow worker --processes {procs} (through Kafka)", procs, len(ids), rate,
-                          sum(after.values()) / len(ids), worker.peak_mb())
+                          sum(after.values()) / len(ids), worker.peak_mb(), cores=sum(in_window.values()) / window,
+                          load=os.getloadavg()[0])
     broker_s = cpu_seconds(broker) - broker_before if broker else None
-    return contender, window, {pid: after[pid] - before.get(pid, 0.0) for pid in after}, broker_s
+    return contender, window, in_window, broker_s
 
 
 async def sample_lag(ports: Sequence[int], into: list[tuple[float, float]]) -> None:
@@ -541,18 +545,24 @@ def share_line(payloads: Sequence[bytes]) -> str:
             f"plain-text news_corpus/ articles (BBC, MasakhaNEWS French and Swahili) {rest / len(items):.0%}.")
 
 
+def contention(rows: Sequence[Contender]) -> str:
+    """How much of the machine each contender got: the rates compare fairly only where these agree."""
+    return ("- cores busy (CPU s / wall s) and the 1-minute load average at the end of each: "
+            + "; ".join(f"{r.name.split(' (')[0]} {r.cores:.2f} of {r.procs} at load {r.load:.1f}" for r in rows) + ".")
+
+
 def notes(kafka: KafkaRun, enrich_lines: Sequence[bytes], enrich: Contender) -> list[str]:
     """Where the time goes: each stage's compute in both, what the worker's processes did in
     the capacity window, and what the broker spent beside them."""
     def by_stage(lines: Sequence[bytes]) -> str:
         return ", ".join(f"{stage} {ms:.1f}" for stage, ms in stage_ms(lines).items())
 
-    cores = sum(kafka.cpu_window.values()) / kafka.window_s
     per_process = ", ".join(f"{cpu:.1f}" for cpu in kafka.cpu_window.values())
     out = [f"- ms per item by stage (`processing.stage_ms`, mean): offline enrich {by_stage(enrich_lines)}; "
            f"worker {by_stage(kafka.records)}.",
            f"- capacity run: {kafka.capacity.items} items in {kafka.window_s:.1f} s (first publish to last back); "
-           f"worker CPU s per process (parent first) {per_process}: {cores:.2f} cores busy of {os.cpu_count()}.",
+           f"worker CPU s per process (parent first) {per_process}: {kafka.capacity.cores:.2f} cores busy of "
+           f"{os.cpu_count()}.",
            f"- Kafka and agents cost {1 - kafka.capacity.rate / enrich.rate:.1%} of offline enrich's rate with "
            f"{enrich.procs} processes each (the old quick mode's streaming / in-process figure)."]
     if kafka.broker_cpu_s is not None:
@@ -597,7 +607,8 @@ def main() -> int:
               "command (start-up and model loading included), worker: its process tree from start to the end "
               "of the capacity run; peak RSS: the largest process ((a)-(c)), each worker process (parent first)."]
     text = render_results(header, table, render_targets(kafka.capacity, glue, enrich), sweep,
-                          notes(kafka, enrich_lines, enrich), PLOT.name if kafka.series else None)
+                          [contention([naive, glue, enrich, kafka.capacity]), *notes(kafka, enrich_lines, enrich)],
+                          PLOT.name if kafka.series else None)
     print(text)
     RESULTS.write_text(text)
     return 0
