@@ -1,11 +1,13 @@
 """`newsflow demo`: the whole flow on the embedded broker with the project's own samples.
 
 Starts what is not running (broker, one worker), publishes the sample items shipped with the package (`demo_items.jsonl`),
-prints every enriched article and dead letter that comes back, then stops what it started.
+prints every enriched article and dead letter that comes back, then the articles grouped by
+story (the stories stage runs: the two seed items report one event), then stops what it started.
 """
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import os
 import signal
 import subprocess
@@ -28,7 +30,8 @@ FIXTURES = Path(__file__).with_name("demo_items.jsonl")
 
 def start_worker(settings: Settings, log_path: Path) -> subprocess.Popen:
     log_path.parent.mkdir(parents=True, exist_ok=True)
-    env = {**os.environ, "NEWSFLOW_BROKER": settings.broker, "NEWSFLOW_METRICS_PORT": str(settings.metrics_port)}
+    env = {**os.environ, "NEWSFLOW_BROKER": settings.broker, "NEWSFLOW_METRICS_PORT": str(settings.metrics_port),
+           "NEWSFLOW_OPTIONAL_STAGES": settings.optional_stages}
     with log_path.open("ab") as log:
         return subprocess.Popen(
             [sys.executable, "-m", "newsflow.cli", "worker", "--log-level", "info"],
@@ -85,7 +88,28 @@ async def _collect(settings: Settings, payloads: list[bytes]) -> tuple[list[dict
         await dead.stop()
 
 
+def with_stories(settings: Settings) -> Settings:
+    wanted = {n.strip() for n in settings.optional_stages.split(",") if n.strip()} | {"stories"}
+    return dataclasses.replace(settings, optional_stages=",".join(sorted(wanted)))
+
+
+def story_lines(articles: list[dict]) -> list[str]:
+    """One line per story, those with several articles first: its id, then each article, with
+    how strongly and on what a later one joined."""
+    stories: dict[str, list[dict]] = {}
+    for a in articles:
+        if a.get("story_id"):
+            stories.setdefault(a["story_id"], []).append(a)
+    lines = []
+    for sid, members in sorted(stories.items(), key=lambda kv: -len(kv[1])):
+        first, *rest = sorted(members, key=lambda a: bool(a["story_reason"]))  # the first has no reason
+        joined = [f"{a['id']} ({a['story_score']:.2f}: {', '.join(a['story_reason'][:3])})" for a in rest]
+        lines.append(f"  {sid}: {', '.join([first['id'], *joined])}")
+    return lines
+
+
 def run_demo(settings: Settings) -> int:
+    settings = with_stories(settings)
     started_broker = not broker.is_reachable(settings)
     if started_broker and broker.run("start", settings) != 0:
         print("could not start the embedded broker", file=sys.stderr)
@@ -101,6 +125,7 @@ def run_demo(settings: Settings) -> int:
         articles, letters = asyncio.run(_collect(settings, payloads))
         for record in [*articles, *letters]:
             print(pretty(record), end="\n\n")
+        print("stories (articles about one event share one):", *story_lines(articles), sep="\n", end="\n\n")
         done = _items(articles) + len(letters)
         print(f"in {len(payloads)} items = {_items(articles)} enriched (as {len(articles)} articles) "
               f"+ {len(letters)} dead-lettered" + ("" if done == len(payloads)
