@@ -116,6 +116,7 @@ class StepResult:
     lag_mean: float
     lag_max: float
     lag_end: float
+    per_call: float  # records per stage call, all stages: each call pays one transaction per partition
 
 
 def _ratio(value: float, base: float) -> str:
@@ -140,10 +141,10 @@ def render_table(rows: Sequence[Contender], base: Contender) -> list[str]:
 
 def render_sweep(results: Sequence[StepResult], recovery_s: Optional[float]) -> list[str]:
     out = ["| load | target items/s | sent | finished items/s | latency p50 / p95 / p99 s | lag mean | lag max "
-           "| lag at end |", "|---|---|---|---|---|---|---|---|"]
+           "| lag at end | records per stage call |", "|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         out.append(f"| {r.step.share:.0%} | {r.step.rate:.1f} | {r.sent} | {r.done_rate:.1f} | {_seconds(r.latency)} "
-                   f"| {r.lag_mean:.0f} | {r.lag_max:.0f} | {r.lag_end:.0f} |")
+                   f"| {r.lag_mean:.0f} | {r.lag_max:.0f} | {r.lag_end:.0f} | {r.per_call:.1f} |")
     out.append("")
     out.append(f"Lag back to 0 {recovery_s:.0f} s after the last step." if recovery_s is not None
                else "Lag not back to 0 when the run stopped waiting.")
@@ -255,17 +256,59 @@ def free_ports(count: int) -> int:
     raise SystemExit("no free ports for the worker's metrics")
 
 
-def scrape_lag(ports: Sequence[int]) -> float:
-    """Records waiting in every stage's input, summed over the worker's children."""
-    total = 0.0
+COUNTERS = {"newsflow_stage_batch_size_count": "calls", "newsflow_stage_batch_size_sum": "records",
+            "newsflow_stage_batch_seconds_sum": "compute_s", "newsflow_stage_busy_seconds_total": "busy_s"}
+_SAMPLE = re.compile(r"^(newsflow_\w+)\{([^}]*)\} (\S+)$", re.M)
+_STAGE = re.compile(r'stage="([^"]+)"')
+
+
+def parse_metrics(text: str) -> dict[str, float]:
+    """The records waiting in every stage's input (`lag`), and each stage's batch counters
+    (`<stage> calls`, `records`, `compute_s`, `busy_s`)."""
+    out = {"lag": 0.0}
+    for name, labels, value in _SAMPLE.findall(text):
+        if name == "newsflow_consumer_lag":
+            out["lag"] += float(value)
+        elif name in COUNTERS:
+            key = f"{_STAGE.search(labels).group(1)} {COUNTERS[name]}"
+            out[key] = out.get(key, 0.0) + float(value)
+    return out
+
+
+def scrape(ports: Sequence[int]) -> dict[str, float]:
+    """The worker's children summed; a child restarting counts as nothing this second."""
+    total: dict[str, float] = {}
     for port in ports:
         try:
             with urllib.request.urlopen(f"http://127.0.0.1:{port}/metrics", timeout=2) as response:
                 text = response.read().decode()
-        except OSError:  # a child restarting: counted as nothing this second
+        except OSError:
             continue
-        total += sum(float(m.group(1)) for m in re.finditer(r"^newsflow_consumer_lag\{.*\} (\S+)$", text, re.M))
+        for key, value in parse_metrics(text).items():
+            total[key] = total.get(key, 0.0) + value
     return total
+
+
+def per_call(before: dict[str, float], after: dict[str, float]) -> float:
+    """Records per stage call between two scrapes, all stages together."""
+    def grown(what: str) -> float:
+        return sum(v - before.get(k, 0.0) for k, v in after.items() if k.endswith(f" {what}"))
+
+    calls = grown("calls")
+    return grown("records") / calls if calls else 0.0
+
+
+def stage_costs(before: dict[str, float], after: dict[str, float]) -> str:
+    """Per stage between two scrapes: records per call, ms per record in the stage's code, and
+    ms per record writing it (busy less compute: sends, offsets, the transaction)."""
+    parts = []
+    for stage in (k.split(" ")[0] for k in after if k.endswith(" calls")):
+        calls, records, compute, busy = (after.get(f"{stage} {w}", 0.0) - before.get(f"{stage} {w}", 0.0)
+                                         for w in ("calls", "records", "compute_s", "busy_s"))
+        if calls and records:
+            parts.append(f"{stage} {records / calls:.1f} records per call, {1000 * compute / records:.1f} ms in "
+                         f"the stage + {1000 * (busy - compute) / records:.1f} ms writing")
+    return "; ".join(parts)
 
 
 # --- the Kafka run ------------------------------------------------------------------------
@@ -377,56 +420,66 @@ class Worker:
 
 
 @dataclass
+class Window:
+    """What the capacity run cost beside its rate."""
+    seconds: float  # first publish to last item back
+    cpu: dict[int, float]  # CPU seconds of each worker process (parent first)
+    broker_cpu_s: Optional[float]
+    stages: str  # stage_costs() over the run
+
+
+@dataclass
 class KafkaRun:
     capacity: Contender
     records: list[bytes]  # the capacity run's enriched records
-    window_s: float  # the capacity run's seconds, first publish to last item back
-    cpu_window: dict[int, float]  # CPU seconds of each worker process in that window
-    broker_cpu_s: Optional[float]
+    window: Window
     sweep: list[StepResult]
     recovery_s: Optional[float]
-    series: dict  # for the plot: per-item (sent, latency), lag samples, step boundaries
+    series: dict  # for the plot: per-item (sent, latency), metrics samples, step boundaries
 
 
 async def capacity_run(worker: Worker, publisher: Publisher, collector: Collector, procs: int,
-                       broker: Optional[int]) -> tuple[Contender, float, dict[int, float], Optional[float]]:
-    """All items at once: the worker's sustained rate and, over the run, its CPU per process."""
+                       broker: Optional[int]) -> tuple[Contender, Window]:
+    """All items at once: the worker's sustained rate and what its processes and the broker spent."""
     before, broker_before = worker.read_cpu(), broker and cpu_seconds(broker)
+    metrics_before = await asyncio.to_thread(scrape, worker.ports)
     started = time.time()
     ids = await publisher.send(len(publisher.items))
     await collector.wait_for(ids)
-    window = max(collector.done[i] for i in ids) - started
+    seconds = max(collector.done[i] for i in ids) - started
     after = worker.read_cpu()
-    rate = sustained_rate([collector.done[i] for i in ids])
     in_window = {pid: after[pid] - before.get(pid, 0.0) for pid in after}
-    contender = Contender(f"newsflow worker --processes {procs} (through Kafka)", procs, len(ids), rate,
-                          sum(after.values()) / len(ids), worker.peak_mb(), cores=sum(in_window.values()) / window,
-                          load=os.getloadavg()[0])
-    broker_s = cpu_seconds(broker) - broker_before if broker else None
-    return contender, window, in_window, broker_s
+    window = Window(seconds, in_window, cpu_seconds(broker) - broker_before if broker else None,
+                    stage_costs(metrics_before, await asyncio.to_thread(scrape, worker.ports)))
+    contender = Contender(f"newsflow worker --processes {procs} (through Kafka)", procs, len(ids),
+                          sustained_rate([collector.done[i] for i in ids]), sum(after.values()) / len(ids),
+                          worker.peak_mb(), cores=sum(in_window.values()) / seconds, load=os.getloadavg()[0])
+    return contender, window
 
 
-async def sample_lag(ports: Sequence[int], into: list[tuple[float, float]]) -> None:
+async def sample_metrics(ports: Sequence[int], into: list[tuple[float, dict[str, float]]]) -> None:
     while True:
-        into.append((time.time(), await asyncio.to_thread(scrape_lag, ports)))
+        into.append((time.time(), await asyncio.to_thread(scrape, ports)))
         await asyncio.sleep(1.0)
 
 
 def step_result(step: Step, t0: float, ids: Sequence[str], collector: Collector,
-                lags: Sequence[tuple[float, float]]) -> StepResult:
+                samples: Sequence[tuple[float, dict[str, float]]]) -> StepResult:
     start, end = t0 + step.start, t0 + step.start + step.seconds
-    inside = [lag for t, lag in lags if start <= t < end] or [0.0]
+    inside = [m for t, m in samples if start <= t < end] or [{}]
+    before = next((m for t, m in reversed(samples) if t < start), {})
+    lags = [m.get("lag", 0.0) for m in inside]
     finished = sum(start <= t < end for t in collector.done.values())
     return StepResult(step, len(ids), finished / step.seconds,
                       percentiles([collector.latency[i] for i in ids if i in collector.latency]),
-                      sum(inside) / len(inside), max(inside), inside[-1])
+                      sum(lags) / len(lags), max(lags), lags[-1], per_call(before, inside[-1]))
 
 
 async def sweep_run(publisher: Publisher, collector: Collector, ports: Sequence[int], capacity: float,
                     seconds: float) -> tuple[list[StepResult], Optional[float], dict]:
     """Each step's pace for `seconds`, then until every item is back and the lag reads 0."""
-    lags: list[tuple[float, float]] = []
-    sampler = asyncio.create_task(sample_lag(ports, lags))
+    samples: list[tuple[float, dict[str, float]]] = []
+    sampler = asyncio.create_task(sample_metrics(ports, samples))
     steps, sent = schedule(capacity, seconds), []
     t0 = time.time()
     for step in steps:
@@ -434,14 +487,14 @@ async def sweep_run(publisher: Publisher, collector: Collector, ports: Sequence[
     end = time.time()
     await collector.wait_for([i for ids in sent for i in ids])
     deadline = time.time() + QUIET_S
-    while (not lags or lags[-1][0] < end or lags[-1][1] > 0) and time.time() < deadline:
+    while (not samples or samples[-1][0] < end or samples[-1][1].get("lag", 0.0) > 0) and time.time() < deadline:
         await asyncio.sleep(1.0)
     sampler.cancel()
-    recovery = next((t - end for t, lag in lags if t >= end and lag == 0), None)
-    series = {"t0": t0, "steps": steps, "lags": lags,
+    recovery = next((t - end for t, m in samples if t >= end and m.get("lag", 0.0) == 0), None)
+    series = {"t0": t0, "steps": steps, "lags": [(t, m.get("lag", 0.0)) for t, m in samples],
               "points": [(publisher.sent[i] - t0, collector.latency[i]) for ids in sent for i in ids
                          if i in collector.latency]}
-    return [step_result(s, t0, ids, collector, lags) for s, ids in zip(steps, sent)], recovery, series
+    return [step_result(s, t0, ids, collector, samples) for s, ids in zip(steps, sent)], recovery, series
 
 
 async def through_kafka(settings: Settings, worker: Worker, payloads: Sequence[bytes], procs: int,
@@ -449,7 +502,7 @@ async def through_kafka(settings: Settings, worker: Worker, payloads: Sequence[b
     collector = await Collector(settings).start()
     publisher = await Publisher(settings, payloads).start()
     try:
-        capacity, window, cpu_window, broker_s = await capacity_run(
+        capacity, window = await capacity_run(
             worker, publisher, collector, procs, broker_pid(int(settings.broker.rsplit(":", 1)[1])))
         collector.keep = False
         sweep, recovery, series = [], None, {}
@@ -458,7 +511,7 @@ async def through_kafka(settings: Settings, worker: Worker, payloads: Sequence[b
             half = next(r for r in sweep if r.step.share == 0.5)
             capacity.latency = half.latency
             capacity.peak_mb = worker.peak_mb()
-        return KafkaRun(capacity, collector.records, window, cpu_window, broker_s, sweep, recovery, series)
+        return KafkaRun(capacity, collector.records, window, sweep, recovery, series)
     finally:
         await publisher.stop()
         await collector.stop()
@@ -557,17 +610,19 @@ def notes(kafka: KafkaRun, enrich_lines: Sequence[bytes], enrich: Contender) -> 
     def by_stage(lines: Sequence[bytes]) -> str:
         return ", ".join(f"{stage} {ms:.1f}" for stage, ms in stage_ms(lines).items())
 
-    per_process = ", ".join(f"{cpu:.1f}" for cpu in kafka.cpu_window.values())
+    window = kafka.window
+    per_process = ", ".join(f"{cpu:.1f}" for cpu in window.cpu.values())
     out = [f"- ms per item by stage (`processing.stage_ms`, mean): offline enrich {by_stage(enrich_lines)}; "
            f"worker {by_stage(kafka.records)}.",
-           f"- capacity run: {kafka.capacity.items} items in {kafka.window_s:.1f} s (first publish to last back); "
+           f"- capacity run: {kafka.capacity.items} items in {window.seconds:.1f} s (first publish to last back); "
            f"worker CPU s per process (parent first) {per_process}: {kafka.capacity.cores:.2f} cores busy of "
            f"{os.cpu_count()}.",
+           f"- worker stages in the capacity run (their metrics): {window.stages}.",
            f"- Kafka and agents cost {1 - kafka.capacity.rate / enrich.rate:.1%} of offline enrich's rate with "
            f"{enrich.procs} processes each (the old quick mode's streaming / in-process figure)."]
-    if kafka.broker_cpu_s is not None:
-        out.append(f"- the broker (shared with other jobs) spent {kafka.broker_cpu_s:.1f} CPU s in the capacity "
-                   f"window, {1000 * kafka.broker_cpu_s / kafka.capacity.items:.1f} ms per item; the publisher and "
+    if window.broker_cpu_s is not None:
+        out.append(f"- the broker (shared with other jobs) spent {window.broker_cpu_s:.1f} CPU s in the capacity "
+                   f"window, {1000 * window.broker_cpu_s / kafka.capacity.items:.1f} ms per item; the publisher and "
                    f"reader of this script run on the same cores.")
     return out
 

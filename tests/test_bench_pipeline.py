@@ -76,8 +76,8 @@ def test_targets_say_met_or_not():
 
 def test_sweep_table_and_recovery():
     step = bench.schedule(40.0, 60)[4]
-    rows = bench.render_sweep([bench.StepResult(step, 2880, 40.2, (1.5, 9.0, 12.0), 120.4, 500, 480)], 14.2)
-    assert rows[2] == "| 120% | 48.0 | 2880 | 40.2 | 1.50 / 9.00 / 12.00 | 120 | 500 | 480 |"
+    rows = bench.render_sweep([bench.StepResult(step, 2880, 40.2, (1.5, 9.0, 12.0), 120.4, 500, 480, 7.25)], 14.2)
+    assert rows[2] == "| 120% | 48.0 | 2880 | 40.2 | 1.50 / 9.00 / 12.00 | 120 | 500 | 480 | 7.2 |"
     assert rows[-1] == "Lag back to 0 14 s after the last step."
     assert bench.render_sweep([], None)[-1].startswith("Lag not back to 0")
 
@@ -91,3 +91,29 @@ def test_results_page_holds_every_part_in_order():
     assert positions == sorted(positions)
     no_sweep = bench.render_results(["- date: today"], ["| t |"], ["- met: x"], [], ["- notes"], None)
     assert "## Load sweep" not in no_sweep and ".png" not in no_sweep
+
+
+METRICS = """# HELP newsflow_consumer_lag Records waiting.
+newsflow_consumer_lag{partition="0",stage="extract",topic="raw-items-x"} 12.0
+newsflow_consumer_lag{partition="1",stage="entities",topic="newsflow-x.segment"} 3.0
+newsflow_stage_batch_size_count{stage="extract"} 10.0
+newsflow_stage_batch_size_sum{stage="extract"} 40.0
+newsflow_stage_batch_seconds_sum{stage="extract"} 0.2
+newsflow_stage_busy_seconds_total{stage="extract"} 0.6
+newsflow_stage_batch_size_bucket{le="1.0",stage="extract"} 2.0
+newsflow_stage_items_out_total{stage="extract"} 40.0
+"""
+
+
+def test_metrics_give_the_lag_of_every_stage_and_the_batch_counters():
+    assert bench.parse_metrics(METRICS) == {"lag": 15.0, "extract calls": 10.0, "extract records": 40.0,
+                                            "extract compute_s": 0.2, "extract busy_s": 0.6}
+    assert bench.parse_metrics("") == {"lag": 0.0}
+
+
+def test_stage_costs_between_two_scrapes():
+    before = {"lag": 9.0, "extract calls": 2.0, "extract records": 8.0, "extract compute_s": 0.1, "extract busy_s": 0.2}
+    after = bench.parse_metrics(METRICS)
+    assert bench.per_call(before, after) == 4.0
+    assert bench.per_call(after, after) == 0.0
+    assert bench.stage_costs(before, after) == "extract 4.0 records per call, 3.1 ms in the stage + 9.4 ms writing"
