@@ -36,10 +36,10 @@ from aiokafka.errors import IllegalStateError, InvalidProducerEpoch, KafkaError,
 
 from newsflow.agents.pipeline import Envelope, Outcome, apply, decode_article, decode_raw, stamp_received
 from newsflow.agents.stage import Stage
-from newsflow.streams import changelog
-from newsflow.streams.changelog import StateRecord
 from newsflow.schemas import Article, DeadLetter
+from newsflow.streams import changelog
 from newsflow.streams.admin import consumer, producer
+from newsflow.streams.changelog import StateRecord
 from newsflow.streams.config import Settings
 from newsflow.streams.metrics import PipelineMetrics
 from newsflow.streams.outputs import OutRecord, Outputs
@@ -288,7 +288,6 @@ class StageAgent(ConsumerRebalanceListener):
         try:
             entries = await changelog.read(self.settings, parts)
         except (KafkaError, asyncio.TimeoutError) as exc:
-            self.metrics.send_errors.labels(self.stage.name, type(exc).__name__).inc()
             log.warning("state not restored; retrying before the next batch",
                         extra={"error": repr(exc), "stage": self.stage.name})
             return
@@ -365,7 +364,7 @@ class StageAgent(ConsumerRebalanceListener):
             except KeyError:
                 pass
         if not self.settings.transactions:
-            await self._forget_state()  # after the batch in flight: its changes may be lost, and it comes again
+            await self._forget_state()  # queued behind the batch in flight, whose changes may be lost: it comes again
             return  # at least once: a batch whose offsets miss the rebalance comes again
         async with self.busy:  # the batch in flight is written first
             for tp in revoked:
