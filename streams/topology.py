@@ -5,7 +5,8 @@
 
 One Faust agent per stage (declared in `newsflow.agents.STAGES`), joined by internal topics,
 so each stage scales on its own (`newsflow worker --stages entities` on more machines where
-NER is the bottleneck).
+NER is the bottleneck). With the optional `stories` stage on, it follows `entities` and also
+writes its state's changelog and its events topic (`topics.state_topics`).
 """
 from __future__ import annotations
 
