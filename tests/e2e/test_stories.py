@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import random
 import signal
 import time
 from collections import Counter
@@ -100,3 +101,44 @@ def test_a_restarted_worker_knows_the_stories_of_the_one_killed(env, start_worke
 
     partitions, configs = asyncio.run(_changelog_config(s))
     assert partitions == 1 and configs["cleanup.policy"] == "compact"
+
+
+WORDS = ("council budget tram school mayor river bridge harbour election minister court strike "
+         "hospital airport museum festival storm flood police market factory union vote tax port "
+         "railway station teacher nurse farmer bank price energy water forest road village island "
+         "coach team league final match player season contract report plan opposition").split()
+
+
+def _article(k: int) -> str:
+    """Sentences of words drawn for article k: unrelated to article j, so only a copy is a copy."""
+    rng = random.Random(k)
+    sentences = [" ".join(rng.choice(WORDS) for _ in range(12)) for _ in range(5)]
+    return f"Report {k}. " + ". ".join(s.capitalize() for s in sentences) + "."
+
+
+def test_a_worker_killed_mid_stream_leaves_events_and_articles_in_agreement(env, start_worker, tmp_path):
+    """Killed while batches are in flight: each article once, each event once, and each
+    event says what the article says (the state, the outputs and the events commit together)."""
+    s = Settings.from_env(env)
+    items = [{"id": f"n{k}", "text": _article(k)} for k in range(30)]
+    items += [{"id": f"n{k}-copy", "text": "Shared from the wire.\n" + _article(k)} for k in range(0, 30, 3)]
+    want = {i["id"] for i in items}
+    victim = start_worker(env=env)
+    victim.wait_ready()
+    assert _publish(env, _items(tmp_path, "many.jsonl", *items)).returncode == 0
+    asyncio.run(_read_until(s, s.topic_enriched, lambda r: len(r) >= 5, 180))
+    victim.proc.send_signal(signal.SIGKILL)
+    victim.proc.wait(timeout=10)
+    start_worker(env={**env, "NEWSFLOW_METRICS_PORT": str(free_port())})
+
+    enriched = asyncio.run(_read_until(s, s.topic_enriched, lambda r: want <= _ids(r), 300))
+    assert Counter(r["id"] for r in enriched) == Counter(want)
+    events = asyncio.run(_read_until(s, s.topic_stories, lambda r: len(r) >= len(want), 60))
+    assert Counter(e["article_id"] for e in events) == Counter(want)
+    by_id = {r["id"]: r for r in enriched}
+    for e in events:
+        a = by_id[e["article_id"]]
+        assert (e["story_id"], e["duplicate_of"], e["score"]) == (a["story_id"], a["duplicate_of"], a["story_score"])
+    for k in range(0, 30, 3):  # whichever came first through the stages' partitions is the original
+        pair = {(by_id[f"n{k}-copy"]["duplicate_of"], by_id[f"n{k}"]["duplicate_of"])}
+        assert pair <= {(f"n{k}", None), (None, f"n{k}-copy")}, pair
