@@ -403,3 +403,22 @@ async def test_a_lost_partition_throws_the_state_away_until_restored(monkeypatch
     await agent.handle(TP, _story_messages("a"))
     assert not agent.state_ready and not p.committed
     assert "a" not in agent.stage.state.tracker.marks  # what the lost batch did is gone
+
+
+async def test_at_least_once_the_state_records_go_out_with_the_outputs(monkeypatch):
+    p = FakeProducer()
+    agent = _stories_agent(monkeypatch, None, settings=Settings(transactions=False))
+    agent.shared_producer = p
+    commits = []
+
+    async def commit(offsets):
+        commits.append(offsets)
+
+    agent.consumer.commit = commit
+    await agent.on_partitions_assigned({TP})
+    await agent.handle(TP, _story_messages("a", "b"))
+    topics = [t for t, *_ in p.pending]
+    assert topics.count("sink") == 2 and CHANGELOG in topics and topics.count(EVENTS) == 2
+    assert commits == [{TP: 2}]
+    await agent.on_partitions_revoked({TP})
+    assert not agent.state_ready
