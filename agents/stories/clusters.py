@@ -5,7 +5,11 @@ and on anchors (cosine of idf-weighted numbers, place ids and name skeletons: an
 the story already has a member in the article's language the score is the mean of the two (the
 words alone say "same topic", not "same event"); elsewhere it is the anchors' cosine. A story
 keeps the sum of its members' vectors cut to its `max_terms` / `max_anchors` heaviest entries, so
-its state is bounded, and leaves the index when no article joined it for `window_s`. Name
+its state is bounded, and leaves the index when no article joined it for `window_s`. Two signs
+that an article is about another event of the same topic scale its score down: its latest named
+year is far from most of the story's articles' (the same coach fired again years later), and both
+name figures (numbers, dates) without sharing one (two reports of one event agree on some of its
+figures: a score, a toll, a date; the next title defence has its own). Name
 candidates of caseless scripts (and German nouns) match a story's names but never add new ones:
 two such guesses agreeing by chance is how unrelated stories met.
 """
@@ -35,9 +39,14 @@ class StoryParams:
     # often as its language's grammar wants (pronouns, possessives), its numbers once each.
     anchor_tf: float = 0.25
     # Articles whose latest named years are this far apart are rarely about one event (the same
-    # coach fired twice, the same boxer's next fight): their score is scaled down.
+    # coach fired twice, the same boxer's next fight): an article this far from most of a story's
+    # dated articles scores less against it. Most, not the latest: one member that names a later
+    # year (next season, a wrong join) would otherwise move the whole story's time for good.
     year_gap: int = 2
     year_penalty: float = 0.7
+    # An article and a story that both name figures (numbers, dates) and share none of them:
+    # reports of one event agree on some of its figures, two events of one topic have their own.
+    figure_penalty: float = 0.7
     max_terms: int = 200
     max_anchors: int = 100
     common_share: float = 0.25  # keys in more of the recent articles do not select candidates
@@ -51,7 +60,9 @@ class Story:
     updated: float
     size: int = 0
     langs: set[str] = field(default_factory=set)
-    year: Optional[int] = None  # the latest year its articles name
+    # Its articles' latest named years -> how many name each; keys as text, as the changelog's JSON
+    # has them (state.py), so a restored story is the same.
+    years: dict[str, int] = field(default_factory=dict)
     terms: Vector = field(default_factory=dict)
     anchors: Vector = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)
@@ -83,6 +94,14 @@ def _unit(bag, df: DocumentFrequencies, tf: float = 1.0) -> Vector:
 
 def _norm(vec: Vector) -> float:
     return math.sqrt(sum(v * v for v in vec.values())) or 1.0
+
+
+_FIGURES = ("#", "%")  # numbers and dates (day and month)
+
+
+def _figures_apart(figures: list[str], anchors: Vector) -> bool:
+    """Both sides name figures and share none."""
+    return not any(k in anchors for k in figures) and any(k[0] in _FIGURES for k in anchors)
 
 
 def _reason(story: Story, parts: Vector, n: int = 5) -> list[str]:
@@ -139,14 +158,18 @@ class StoryIndex:
         t_dot = self._dots(terms, term_df, _TERMS)
         a_dot = self._dots(anchors, self.df, _ANCHORS)
         best, best_score = None, 0.0
+        figures = [k for k in anchors if k[0] in _FIGURES]
         for sid in set(t_dot) | set(a_dot):
             s = self.stories[sid]
             t, a = t_dot.get(sid, 0.0) / s.term_norm, self.p.anchor_weight * a_dot.get(sid, 0.0) / s.anchor_norm
             # Words are evidence only beside a member in the same language; there they must agree
             # with the anchors (same topic is not same event), elsewhere the anchors decide alone.
             score = (t + a) / 2 if feats.lang in s.langs else a
-            if feats.year and s.year and abs(feats.year - s.year) >= self.p.year_gap:
+            if feats.year and s.years and self._years_apart(feats.year, s.years):
                 score *= self.p.year_penalty
+            # (only where it could change the answer: the check reads the story's anchors)
+            if figures and score >= max(self.p.threshold, best_score) and _figures_apart(figures, s.anchors):
+                score *= self.p.figure_penalty
             if best is None or score > best_score:
                 best, best_score = s, score
         if best is None:
@@ -157,6 +180,11 @@ class StoryIndex:
             if k in best.terms:
                 parts[k] = w * best.terms[k] / best.term_norm
         return best, best_score, parts
+
+    def _years_apart(self, year: int, years: dict[str, int]) -> bool:
+        """Fewer than half of the story's dated articles name a latest year near this one."""
+        near = sum(n for y, n in years.items() if abs(int(y) - year) < self.p.year_gap)
+        return 2 * near < sum(years.values())
 
     def _counted(self, vec: Vector, df: DocumentFrequencies) -> Iterator[tuple[str, float]]:
         """The keys that count: those in a large share of recent articles ("the", "said") are in
@@ -196,7 +224,8 @@ class StoryIndex:
         story.size += 1
         story.langs.add(feats.lang)
         if feats.year:
-            story.year = max(story.year or 0, feats.year)
+            key = str(feats.year)
+            story.years[key] = story.years.get(key, 0) + 1
         story.updated = now
         self.stories.move_to_end(story.id)
 
