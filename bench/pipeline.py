@@ -298,7 +298,8 @@ def per_call(before: dict[str, float], after: dict[str, float]) -> float:
 
 def stage_costs(before: dict[str, float], after: dict[str, float]) -> str:
     """Per stage between two scrapes: records per call, ms per record in the stage's code, and
-    ms per record writing it (busy less compute: sends, offsets, the transaction)."""
+    ms per record writing it (busy less compute: sends, offsets, the transaction, and the
+    event loop's waits while the process's other stages hold the GIL)."""
     parts = []
     for stage in (k.split(" ")[0] for k in after if k.endswith(" calls")):
         calls, records, compute, busy = (after.get(f"{stage} {w}", 0.0) - before.get(f"{stage} {w}", 0.0)
@@ -455,13 +456,17 @@ async def capacity_run(worker: Worker, publisher: Publisher, collector: Collecto
     return contender, window
 
 
+async def snapshot(ports: Sequence[int], publisher: Publisher, collector: Collector) -> tuple[float, dict[str, float]]:
+    """The worker's metrics and the backlog, items published and not back. The backlog is
+    exact; the worker's lag gauges are what an operator sees (in the plot)."""
+    metrics = await asyncio.to_thread(scrape, ports)
+    return time.time(), {**metrics, "backlog": len(publisher.sent) - len(collector.done)}
+
+
 async def sample(ports: Sequence[int], publisher: Publisher, collector: Collector,
                  into: list[tuple[float, dict[str, float]]]) -> None:
-    """Every second: the worker's metrics and the backlog, items published and not back. The
-    backlog is exact; the worker's lag gauges are what an operator sees (in the plot)."""
     while True:
-        metrics = await asyncio.to_thread(scrape, ports)
-        into.append((time.time(), {**metrics, "backlog": len(publisher.sent) - len(collector.done)}))
+        into.append(await snapshot(ports, publisher, collector))
         await asyncio.sleep(1.0)
 
 
@@ -479,11 +484,12 @@ def step_result(step: Step, t0: float, ids: Sequence[str], collector: Collector,
 
 async def sweep_run(publisher: Publisher, collector: Collector, ports: Sequence[int], capacity: float,
                     seconds: float) -> tuple[list[StepResult], float, dict]:
-    """Each step's pace for `seconds`, then until every item is back."""
-    samples: list[tuple[float, dict[str, float]]] = []
+    """Each step's pace for `seconds`, then until every item is back. The first sample comes
+    before the first step, so its stage counters leave the capacity run out."""
+    samples = [await snapshot(ports, publisher, collector)]
+    t0 = time.time()
     sampler = asyncio.create_task(sample(ports, publisher, collector, samples))
     steps, sent = schedule(capacity, seconds), []
-    t0 = time.time()
     for step in steps:
         sent.append(await publisher.paced(step))
     end = time.time()
@@ -619,7 +625,9 @@ def notes(kafka: KafkaRun, enrich_lines: Sequence[bytes], enrich: Contender) -> 
            f"- capacity run: {kafka.capacity.items} items in {window.seconds:.1f} s (first publish to last back); "
            f"worker CPU s per process (parent first) {per_process}: {kafka.capacity.cores:.2f} cores busy of "
            f"{os.cpu_count()}.",
-           f"- worker stages in the capacity run (their metrics): {window.stages}.",
+           "- worker stages in the capacity run (`newsflow_stage_batch_size`, `_batch_seconds`, `_busy_seconds_total`;"
+           " writing is busy less the stage call: sends, offsets, the transaction, and waits for the event loop "
+           f"while the process's other stages hold the GIL): {window.stages}.",
            f"- Kafka and agents cost {1 - kafka.capacity.rate / enrich.rate:.1%} of offline enrich's rate with "
            f"{enrich.procs} processes each (the old quick mode's streaming / in-process figure)."]
     if kafka.series:
