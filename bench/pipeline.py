@@ -30,7 +30,7 @@ import tempfile
 import time
 import urllib.request
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Optional, Sequence
 
@@ -407,12 +407,11 @@ class Publisher:
 @dataclass
 class Worker:
     proc: subprocess.Popen
-    ports: list[int]
-    cpu: dict[int, float] = field(default_factory=dict)  # CPU seconds per process at the last reading
+    ports: list[int]  # its children's metrics
 
     def read_cpu(self) -> dict[int, float]:
-        self.cpu = {pid: cpu_seconds(pid) for pid in process_tree(self.proc.pid)}
-        return self.cpu
+        """CPU seconds so far of each process, parent first."""
+        return {pid: cpu_seconds(pid) for pid in process_tree(self.proc.pid)}
 
     def peak_mb(self) -> list[int]:
         return [peak_rss_mb(pid) for pid in process_tree(self.proc.pid)]
