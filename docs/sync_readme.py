@@ -23,12 +23,16 @@ README = Path(__file__).resolve().parent.parent / "README.md"
 def stage_table() -> str:
     rows = ["| stage | code | reads | writes | adds |", "|---|---|---|---|---|"]
     optional = [sp.name for sp in STAGES if sp.optional]
-    for spec, hop in zip(STAGES, hops(Settings(optional_stages=",".join(optional)))):
+    for spec, hop in zip(STAGES, hops(Settings(optional_stages=",".join(optional), fused=False))):
         adds = f"optional (`NEWSFLOW_OPTIONAL_STAGES={spec.name}`): {spec.adds}" if spec.optional else spec.adds
         rows.append(f"| `{spec.name}` | [`agents/{spec.name}/`](agents/{spec.name}/) | `{hop.source}` | "
                     f"`{hop.sink}` | {adds} |")
-    last = [h for h in hops(Settings())][-1]
-    return "\n".join(rows) + f"\n\nWith no optional stage on, `{last.stage}` writes `{last.sink}`.\n"
+    [fused] = hops(Settings())
+    return "\n".join(rows) + (
+        f"\n\nThe topics above are those of `NEWSFLOW_FUSED=false` (one agent per stage). By default "
+        f"one agent, `{fused.stage}`, runs {', '.join(f'`{n}`' for n in fused.stages)} together: it reads "
+        f"`{fused.source}` and writes `{fused.sink}` (with `stories` on, `{hops(Settings(optional_stages='stories'))[0].sink}`, "
+        "which `stories` reads).\n")
 
 
 def example() -> str:

@@ -34,9 +34,10 @@ def _settings(args: argparse.Namespace) -> Settings:
 
 def cmd_worker(args: argparse.Namespace, settings: Settings) -> int:
     from newsflow.agents import parse_stage_list
-    from newsflow.streams.topics import flow
+    from newsflow.streams.topics import flow, hops_to_run
 
     stages = [spec.name for spec in flow(settings)] if args.stages == "all" else parse_stage_list(args.stages)
+    hops_to_run(settings, stages)  # a selection that splits the fused agent is refused before any model loads
     if _processes(settings) > 1:
         from newsflow.streams.processes import run_processes
 

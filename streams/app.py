@@ -69,7 +69,7 @@ def create_app(settings: Settings, registry: CollectorRegistry) -> faust.App:
     @app.page("/readyz")
     async def readyz(self, request):
         # Models are loaded before the web server starts, so ready = consuming.
-        assigned = {a.stage.name: sorted(tp.partition for tp in a.assignment) for a in app.stage_agents}
+        assigned = {a.name: sorted(tp.partition for tp in a.assignment) for a in app.stage_agents}
         reasons = [] if any(assigned.values()) else ["no partitions assigned"]
         if app.broker_error is not None:
             reasons.append(f"broker unreachable: {app.broker_error}")

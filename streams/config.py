@@ -89,7 +89,10 @@ class Settings:
     optional_stages: str = setting("", "optional stages to run in the flow, comma-separated (`stories`); "
                                    "every worker of one app must agree")
     story_window_hours: float = setting(72.0, "hours after which a story with no new article goes cold (stories stage)")
-    processes: int = setting(0, "processes of `newsflow worker` (each a member of every stage's group) and of "
+    fused: bool = setting(True, "run extract, language, segment and entities as one agent per partition "
+                          "(one transaction per batch); false: one agent per stage, joined by internal "
+                          "topics, to scale one stage alone; every worker of one app must agree")
+    processes: int = setting(0, "processes of `newsflow worker` (each a member of every agent's group) and of "
                              "`newsflow enrich`; 0: one per core", flag="--processes")
     batch_size: int = setting(32, "most records per stage call", flag="--batch-size")
     batch_within: float = setting(0.2, "seconds a stage waits to fill a batch")

@@ -28,13 +28,13 @@ import logging
 import time
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Any, Optional, Sequence
+from typing import Any, Optional, Sequence, Union
 
 import faust
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRebalanceListener, TopicPartition
 from aiokafka.errors import IllegalStateError, InvalidProducerEpoch, KafkaError, ProducerFenced
 
-from newsflow.agents.pipeline import Envelope, Outcome, apply, decode_article, decode_raw, stamp_received
+from newsflow.agents.pipeline import Envelope, Outcome, run_stages, decode_article, decode_raw, stamp_received
 from newsflow.agents.stage import Stage
 from newsflow.schemas import Article, DeadLetter
 from newsflow.streams import changelog
@@ -95,7 +95,7 @@ def _record_error(exc: BaseException) -> bool:
 class StageAgent(ConsumerRebalanceListener):
     def __init__(
         self,
-        stage: Stage,
+        stages: Union[Stage, Sequence[Stage]],
         *,
         source: Any,
         sink: Any,
@@ -104,18 +104,25 @@ class StageAgent(ConsumerRebalanceListener):
         metrics: PipelineMetrics,
         reads_raw: bool,
         final: bool,
+        name: Optional[str] = None,
     ):
-        self.stage, self.source = stage, _topic_name(source) if source is not None else None
+        self.chain = [stages] if isinstance(stages, Stage) else list(stages)
+        self.name = name or self.chain[0].name  # its consumer group, its metrics' `stage` label
+        self.source = _topic_name(source) if source is not None else None
         self.settings, self.metrics = settings, metrics
         self.reads_raw, self.final = reads_raw, final
-        self.outputs = Outputs(stage.name, sink=_topic_name(sink), dead=_topic_name(dead),
+        self.outputs = Outputs(self.name, sink=_topic_name(sink), dead=_topic_name(dead),
                                limit=settings.max_record_bytes, dead_limit=settings.max_dead_letter_bytes)
-        self.group = f"{settings.app_id}.{stage.name}"
-        self.state_topics = state_topics(settings, stage.name) if stage.state is not None else None
-        if stage.state is not None and self.state_topics is None:
-            raise ValueError(f"stage {stage.name} keeps state but is not declared ordered (one partition)")
+        self.group = f"{settings.app_id}.{self.name}"
+        stateful = [st.name for st in self.chain if st.state is not None]
+        if stateful and len(self.chain) > 1:
+            raise ValueError(f"stage {stateful[0]} keeps state: it runs in an agent of its own")
+        self.state = self.chain[0].state  # what the stage keeps across items, if it keeps anything
+        self.state_topics = state_topics(settings, self.name) if stateful else None
+        if stateful and self.state_topics is None:
+            raise ValueError(f"stage {self.name} keeps state but is not declared ordered (one partition)")
         self.state_ready = False  # the stage's state is the changelog's, as of the committed offsets
-        self.executor = ThreadPoolExecutor(1, thread_name_prefix=f"stage-{stage.name}")
+        self.executor = ThreadPoolExecutor(1, thread_name_prefix=f"stage-{self.name}")
         self.consumer: Optional[AIOKafkaConsumer] = None
         self.started = False
         self.generation = 0  # assignments seen: a batch fetched under an older one is stale
@@ -133,7 +140,7 @@ class StageAgent(ConsumerRebalanceListener):
             records = [decode_raw(e, max_bytes=self.settings.max_item_bytes) for e in envelopes]
         else:
             records = [decode_article(e) for e in envelopes]
-        outcomes, envs = apply(self.stage, records, envelopes, timeout=self.settings.item_timeout)
+        outcomes, envs = run_stages(self.chain, records, list(envelopes), timeout=self.settings.item_timeout)
         if self.reads_raw:
             stamp_received(outcomes, envs)
         return outcomes, envs
@@ -143,7 +150,7 @@ class StageAgent(ConsumerRebalanceListener):
     async def handle(self, tp: TopicPartition, messages: Sequence[Any]) -> None:
         """Processes a batch and writes it with its offsets (`_process_and_write`), counted
         in flight meanwhile and timed as busy."""
-        name, m = self.stage.name, self.metrics
+        name, m = self.name, self.metrics
         envelopes = [Envelope(bytes(x.value or b""), x.topic, x.partition, x.offset, x.timestamp / 1000.0)
                      for x in messages]
         m.items_in.labels(name).inc(len(envelopes))
@@ -160,7 +167,7 @@ class StageAgent(ConsumerRebalanceListener):
                                  ) -> None:
         """Retries until written or the partition is lost. A record the broker refuses for
         good is dead-lettered instead."""
-        name, m = self.stage.name, self.metrics
+        name, m = self.name, self.metrics
         started = time.perf_counter()
         outcomes, envs = await asyncio.get_running_loop().run_in_executor(self.executor, self.process, envelopes)
         m.stage_seconds.labels(name).observe(time.perf_counter() - started)
@@ -270,15 +277,15 @@ class StageAgent(ConsumerRebalanceListener):
         return await asyncio.get_running_loop().run_in_executor(self.executor, fn, *args)
 
     async def _drain(self, tp: TopicPartition) -> list[StateRecord]:
-        if self.stage.state is None:
+        if self.state is None:
             return []
-        drained = await self._in_stage_thread(self.stage.state.drain)
+        drained = await self._in_stage_thread(self.state.drain)
         return changelog.records(drained, self.state_topics, tp.partition)
 
     async def _restore_state(self, assigned: set[TopicPartition]) -> None:
         """The state of the assigned input partitions, from their changelog partitions. Not
         ready while the changelog cannot be read: the loop tries again before any batch."""
-        if self.stage.state is None:
+        if self.state is None:
             return
         await self._forget_state()
         if not assigned:
@@ -289,15 +296,15 @@ class StageAgent(ConsumerRebalanceListener):
             entries = await changelog.read(self.settings, parts)
         except (KafkaError, asyncio.TimeoutError) as exc:
             log.warning("state not restored; retrying before the next batch",
-                        extra={"error": repr(exc), "stage": self.stage.name})
+                        extra={"error": repr(exc), "stage": self.name})
             return
-        await self._in_stage_thread(self.stage.state.restore, entries)
+        await self._in_stage_thread(self.state.restore, entries)
         self.state_ready = True
 
     async def _forget_state(self) -> None:
-        if self.stage.state is not None:
+        if self.state is not None:
             self.state_ready = False
-            await self._in_stage_thread(self.stage.state.forget)
+            await self._in_stage_thread(self.state.forget)
 
     async def _resume(self, tp: TopicPartition, first: int) -> None:
         """Before a batch of a partition whose state is not there (lost mid-batch, or its
@@ -360,7 +367,7 @@ class StageAgent(ConsumerRebalanceListener):
     async def on_partitions_revoked(self, revoked: set[TopicPartition]) -> None:
         for tp in revoked:  # its next holder reports its lag
             try:
-                self.metrics.consumer_lag.remove(self.stage.name, tp.topic, str(tp.partition))
+                self.metrics.consumer_lag.remove(self.name, tp.topic, str(tp.partition))
             except KeyError:
                 pass
         if not self.settings.transactions:
@@ -431,15 +438,15 @@ class StageAgent(ConsumerRebalanceListener):
                     async with self.busy:
                         if self.generation != fetched_in and tp in self.settled:
                             continue  # a rebalance came between: the partition reads again from its committed offset
-                        if self.stage.state is not None and not self.state_ready:
+                        if self.state is not None and not self.state_ready:
                             await self._resume(tp, messages[0].offset)
                             continue
                         await self.handle(tp, messages)
                     self.pending.pop(tp, None)
                 await self._export_lag(self._stable_offsets())
         except Exception:
-            self.metrics.agent_crashes.labels(self.stage.name).inc()
-            log.exception("stage agent stopped", extra={"stage": self.stage.name})
+            self.metrics.agent_crashes.labels(self.name).inc()
+            log.exception("stage agent stopped", extra={"stage": self.name})
             raise
         finally:
             if watching is not None:
@@ -458,10 +465,11 @@ class StageAgent(ConsumerRebalanceListener):
     # --- metrics --------------------------------------------------------------------------
 
     def _count(self, written: Sequence[OutRecord], now: float) -> None:
-        name, m = self.stage.name, self.metrics
+        name, m = self.name, self.metrics
         for r in written:
             outcome = r.outcome
-            m.observe(name, outcome, final=self.final)
+            for i, stage in enumerate(self.chain):  # each stage's own signals, also when fused
+                m.observe(stage.name, outcome, final=self.final and i == len(self.chain) - 1)
             if isinstance(outcome, Article):
                 m.items_out.labels(name).inc()
                 if self.final:
@@ -505,7 +513,7 @@ class StageAgent(ConsumerRebalanceListener):
                     unwritten = await self.consumer.position(tp)
                 except (IllegalStateError, KafkaError):  # revoked meanwhile
                     continue
-            self.metrics.consumer_lag.labels(self.stage.name, tp.topic, str(tp.partition)).set(max(0, end - unwritten))
+            self.metrics.consumer_lag.labels(self.name, tp.topic, str(tp.partition)).set(max(0, end - unwritten))
 
     def _observe_latency(self, article: Article, now: float) -> None:
         if article.processing.received_at is not None:

@@ -7,7 +7,7 @@ events topic.
 """
 from __future__ import annotations
 
-from typing import NamedTuple, Optional
+from typing import NamedTuple, Optional, Sequence
 
 import faust
 
@@ -16,10 +16,14 @@ from newsflow.streams.config import Settings
 
 
 class Hop(NamedTuple):
-    stage: str
+    stage: str  # the agent's name: one stage's, or FUSED for the stages it runs together
     source: str
     sink: str
-    group: str  # the stage's consumer group: its committed offsets are its progress
+    group: str  # the agent's consumer group: its committed offsets are its progress
+    stages: tuple[str, ...]  # what the agent runs, in order
+
+
+FUSED = "enrich"  # the one agent that runs the stateless stages together (`fused`), as `newsflow enrich` does
 
 
 def flow(s: Settings) -> list[StageSpec]:
@@ -32,10 +36,42 @@ def flow(s: Settings) -> list[StageSpec]:
     return [spec for spec in STAGES if not spec.optional or spec.name in wanted]
 
 
+def _runs(s: Settings) -> list[list[StageSpec]]:
+    """The stages each agent runs: one each, or with `fused` the stateless ones in a row
+    together (a stage that keeps state reads a partition of its own)."""
+    runs: list[list[StageSpec]] = []
+    for spec in flow(s):
+        if s.fused and runs and not spec.ordered and not runs[-1][-1].ordered:
+            runs[-1].append(spec)
+        else:
+            runs.append([spec])
+    return runs
+
+
 def hops(s: Settings) -> list[Hop]:
-    stages = flow(s)
-    chain = [s.topic_raw, *(f"{s.topic_prefix}{spec.name}" for spec in stages[:-1]), s.topic_enriched]
-    return [Hop(spec.name, chain[i], chain[i + 1], f"{s.app_id}.{spec.name}") for i, spec in enumerate(stages)]
+    """The agents' inputs and outputs. Between two agents, the topic is named after the last
+    stage of the first (`<prefix>entities` feeds `stories`, fused or not)."""
+    runs = _runs(s)
+    chain = [s.topic_raw, *(f"{s.topic_prefix}{run[-1].name}" for run in runs[:-1]), s.topic_enriched]
+    names = [run[0].name if len(run) == 1 else FUSED for run in runs]
+    return [Hop(name, chain[i], chain[i + 1], f"{s.app_id}.{name}", tuple(spec.name for spec in run))
+            for i, (name, run) in enumerate(zip(names, runs))]
+
+
+def hops_to_run(s: Settings, stages: Sequence[str]) -> list[Hop]:
+    """The agents a worker runs for its selected stages (`--stages`). A selection must take a
+    fused agent whole: its stages share one transaction per batch."""
+    chosen = set(stages)
+    out = []
+    for hop in hops(s):
+        taken = chosen.intersection(hop.stages)
+        if taken and len(taken) < len(hop.stages):
+            raise ValueError(f"--stages {','.join(sorted(taken))}: with NEWSFLOW_FUSED on, "
+                             f"{', '.join(hop.stages)} run together; select them all, or set "
+                             "NEWSFLOW_FUSED=false to run one stage alone")
+        if taken:
+            out.append(hop)
+    return out
 
 
 class StateTopics(NamedTuple):

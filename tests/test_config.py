@@ -10,10 +10,10 @@ def test_boolean_settings_parse_like_people_write_them():
 def test_the_flow_follows_the_declared_stages_and_the_optional_ones_switched_on():
     from newsflow.streams.topics import hops, partitions_of
 
-    default = Settings()
+    default = Settings(fused=False)
     assert [h.stage for h in hops(default)] == ["extract", "language", "segment", "entities"]
     assert hops(default)[-1].sink == "enriched-articles" and partitions_of(default, "newsflow.segment") == 6
-    with_stories = Settings(optional_stages="stories")
+    with_stories = Settings(optional_stages="stories", fused=False)
     assert [(h.stage, h.source, h.sink) for h in hops(with_stories)][-2:] == [
         ("entities", "newsflow.segment", "newsflow.entities"), ("stories", "newsflow.entities", "enriched-articles")]
     assert partitions_of(with_stories, "newsflow.entities") == 1  # one worker holds the stories' state
@@ -21,6 +21,24 @@ def test_the_flow_follows_the_declared_stages_and_the_optional_ones_switched_on(
 
     with pytest.raises(ValueError, match="no optional stage"):
         hops(Settings(optional_stages="sentiment"))
+
+
+def test_fused_one_agent_runs_the_stateless_stages_and_stories_stays_apart():
+    import pytest
+
+    from newsflow.streams.topics import hops, hops_to_run, topic_names
+
+    fused = Settings()
+    assert fused.fused and [(h.stage, h.source, h.sink, h.group, h.stages) for h in hops(fused)] == [
+        ("enrich", "raw-items", "enriched-articles", "newsflow.enrich", ("extract", "language", "segment", "entities"))]
+    assert topic_names(fused) == ["raw-items", "enriched-articles", "dead-letters"]  # no internal topic
+    with_stories = Settings(optional_stages="stories")
+    assert [(h.stage, h.source, h.sink) for h in hops(with_stories)] == [
+        ("enrich", "raw-items", "newsflow.entities"), ("stories", "newsflow.entities", "enriched-articles")]
+    assert [h.stage for h in hops_to_run(with_stories, ["stories"])] == ["stories"]
+    with pytest.raises(ValueError, match="NEWSFLOW_FUSED=false"):
+        hops_to_run(fused, ["entities"])  # one stage alone needs the split flow
+    assert [h.stage for h in hops_to_run(Settings(fused=False), ["entities"])] == ["entities"]
 
 
 def test_the_stories_stage_brings_its_compacted_changelog_and_its_events_topic():

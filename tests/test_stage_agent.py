@@ -115,6 +115,28 @@ async def test_routes_results_and_dead_letters_and_commits_offsets_with_them():
     assert get("newsflow_end_to_end_seconds_count") == 1
 
 
+async def test_a_fused_agent_runs_its_stages_in_one_transaction_and_letters_carry_the_raw_bytes():
+    registry = CollectorRegistry()
+    p = FakeProducer()
+    first = Stage("extract", lambda item: Article(id=item.id, body=item.text))
+    agent = StageAgent(
+        [first, Stage("language", _shout)], name="enrich", source="raw-items", sink="sink", dead="dead",
+        settings=Settings(), metrics=PipelineMetrics.create(registry, ["enrich"]), reads_raw=True, final=True,
+    )
+    agent.producers[TP] = p
+    agent.consumer = SimpleNamespace(assignment=lambda: {TP})
+    boom = raw(id="c", text="boom")
+    await agent.handle(TP, [_message(raw(id="a", text="hello"), 5), _message(boom, 6)])
+
+    [(_, article)] = p.sent("sink")
+    assert article["body"] == "HELLO" and set(article["processing"]["stage_ms"]) == {"extract", "language"}
+    [(_, letter)] = p.sent("dead")
+    assert (letter["stage"], letter["reason"], letter["topic"]) == ("language", "boom", "raw-items")
+    assert base64.b64decode(letter["payload_b64"]) == boom  # `replay` sends the raw item to raw-items again
+    assert p.offsets == [({TP: 7}, "newsflow.enrich")]  # one group, one transaction for both stages
+    assert registry.get_sample_value("newsflow_stage_items_in_total", {"stage": "enrich"}) == 2
+
+
 async def test_extraction_metrics_watch_kept_ratio_and_empty_items_per_source():
     registry = CollectorRegistry()
     agent = _agent(build_stages(["extract"])["extract"], registry=registry)
@@ -402,7 +424,7 @@ async def test_a_lost_partition_throws_the_state_away_until_restored(monkeypatch
     await agent.on_partitions_assigned({TP})
     await agent.handle(TP, _story_messages("a"))
     assert not agent.state_ready and not p.committed
-    assert "a" not in agent.stage.state.tracker.marks  # what the lost batch did is gone
+    assert "a" not in agent.state.tracker.marks  # what the lost batch did is gone
 
 
 async def test_at_least_once_the_state_records_go_out_with_the_outputs(monkeypatch):

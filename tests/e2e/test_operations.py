@@ -36,7 +36,7 @@ def test_status_and_replay(pipeline_env, start_worker, tmp_path):
     items.write_text(json.dumps({"id": "ok-1", "text": "The talks in Vienna ended without a deal on Tuesday."})
                      + "\n" + '{"id": "bad-1", "text": "cut off\n')
     assert _publish(pipeline_env, items).returncode == 0
-    assert _lags(pipeline_env)["extract"] == 2  # no worker yet: both items wait at the first stage
+    assert _lags(pipeline_env)["enrich"] == 2  # no worker yet: both items wait at the first agent
 
     worker = start_worker()
     worker.wait_ready()
@@ -47,7 +47,7 @@ def test_status_and_replay(pipeline_env, start_worker, tmp_path):
     deadline = time.monotonic() + 60
     while any(_lags(pipeline_env).values()) and time.monotonic() < deadline:
         time.sleep(1)
-    assert _lags(pipeline_env) == {"extract": 0, "language": 0, "segment": 0, "entities": 0}
+    assert _lags(pipeline_env) == {"enrich": 0}
 
     table = _cli(pipeline_env, "status")
     assert table.returncode == 0, table.stderr
@@ -77,14 +77,14 @@ def test_status_and_replay(pipeline_env, start_worker, tmp_path):
     assert again.returncode == 0 and "sent 1, 1 already replayed" in again.stderr, again.stderr
     twice = _cli(pipeline_env, "replay", "--reason", "invalid-json")
     assert "sent 0, 2 already replayed" in twice.stderr, twice.stderr
-    assert _lags(pipeline_env)["extract"] == 1  # the bytes sent once, not twice
+    assert _lags(pipeline_env)["enrich"] == 1  # the bytes sent once, not twice
 
 
 def test_topics_create_and_describe(pipeline_env):
     absent = _cli(pipeline_env, "topics", "describe")
-    assert absent.returncode == 3 and absent.stdout.count("missing") == 6, absent.stdout
+    assert absent.returncode == 3 and absent.stdout.count("missing") == 3, absent.stdout  # raw, enriched, dead
     made = _cli(pipeline_env, "topics", "create")
-    assert made.returncode == 0 and "created 6 topics" in made.stderr, made.stderr
+    assert made.returncode == 0 and "created 3 topics" in made.stderr, made.stderr
     again = _cli(pipeline_env, "topics", "create")
     assert again.returncode == 0 and "(all there)" in again.stderr
     rows = {l.split()[0]: l.split() for l in again.stdout.splitlines()[1:]}

@@ -95,8 +95,8 @@ def test_seeds_and_a_bad_record_end_to_end(pipeline_env, start_worker, bbc_text,
     status, body = worker.get("/metrics")
     metrics = body.decode()
     assert status == 200
-    counted_in = _metric(metrics, "newsflow_stage_items_in_total", stage="extract")
-    counted_out = _metric(metrics, "newsflow_stage_items_out_total", stage="entities")
+    counted_in = _metric(metrics, "newsflow_stage_items_in_total", stage="enrich")  # the fused agent
+    counted_out = _metric(metrics, "newsflow_stage_items_out_total", stage="enrich")
     counted_dead = _metric(metrics, "newsflow_dead_letters_total", stage="ingest", reason="invalid-json")
     assert (counted_in, counted_out, counted_dead) == (3, 6, 1)
     # Every item in is accounted for: as articles (one per story) or as a dead letter.
@@ -124,17 +124,18 @@ def test_tail_prints_what_the_pipeline_wrote(pipeline_env, start_worker, tmp_pat
 
 
 def test_stages_split_across_two_workers(pipeline_env, start_worker, tmp_path):
-    """Each stage is its own agent: two workers in one group, each running half the flow."""
+    """Unfused, each stage is its own agent: two workers in one group, each running half the flow."""
     import socket
 
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         second_port = s.getsockname()[1]
-    front = start_worker("--stages", "extract,language")
-    back = start_worker("--stages", "segment,entities", env={**pipeline_env, "NEWSFLOW_METRICS_PORT": str(second_port)})
+    split = {**pipeline_env, "NEWSFLOW_FUSED": "false"}
+    front = start_worker("--stages", "extract,language", env=split)
+    back = start_worker("--stages", "segment,entities", env={**split, "NEWSFLOW_METRICS_PORT": str(second_port)})
     items = tmp_path / "two.jsonl"
     items.write_text(json.dumps({"id": "split", "text": "Nato troops left Kosovo. Serbia protested."}) + "\n")
-    assert _publish(pipeline_env, items).returncode == 0
+    assert _publish(split, items).returncode == 0
     [article] = asyncio.run(_read(pipeline_env["NEWSFLOW_BROKER"], pipeline_env["NEWSFLOW_TOPIC_ENRICHED"], 1, 150))
     assert set(article["processing"]["stage_ms"]) == {"extract", "language", "segment", "entities"}
     front_metrics = front.get("/metrics")[1].decode()

@@ -26,7 +26,7 @@ from tests.test_dashboards import dashboard_queries, exported_series, series_in
 pytestmark = pytest.mark.broker
 
 BURST = 200
-STAGES = ("extract", "language", "segment", "entities")
+AGENTS = ("enrich",)  # the default flow: the four stateless stages in one agent
 SENTENCES = ("The minister met union leaders in Berlin on Tuesday to discuss the pension reform.",
              "Shares of the carmaker fell after it cut its forecast for the year.",
              "Flooding closed roads across northern Italy, officials said.")
@@ -105,14 +105,14 @@ def test_the_new_series_exist_and_move_and_every_panel_names_a_scraped_series(
     before = _scrape(worker)
     published = _publish(pipeline_env, _burst(tmp_path / "burst.jsonl"))
     assert published.returncode == 0, published.stderr
-    _wait_for(lambda: _metric(_scrape(worker), "newsflow_stage_items_out_total", stage="entities") == BURST,
+    _wait_for(lambda: _metric(_scrape(worker), "newsflow_stage_items_out_total", stage="enrich") == BURST,
               300, f"{BURST} articles enriched")
     after = _scrape(worker)
 
     [build] = _samples(after, "newsflow_build_info")
     assert build.value == 1 and build.labels["version"] == __version__
     assert build.labels["schema_version"] == ARTICLE_SCHEMA and "en" in dict(m.split("=", 1) for m in build.labels["models"].split(","))
-    for stage in STAGES:
+    for stage in AGENTS:
         assert _metric(after, "newsflow_stage_busy_seconds_total", stage=stage) > 0
         assert _metric(after, "newsflow_stage_in_flight_items", stage=stage) == 0
         lags = [s.value for s in _samples(after, "newsflow_consumer_lag") if s.labels["stage"] == stage]
@@ -143,9 +143,9 @@ def test_a_real_prometheus_sees_items_flow_and_the_lag_drain(pipeline_env, start
         # long items, so the burst takes the worker seconds and a scrape sees the lag
         published = _publish(pipeline_env, _burst(tmp_path / "burst.jsonl", sentences=40))
         assert published.returncode == 0, published.stderr
-        _wait_for(lambda: _value(query('sum(newsflow_stage_items_out_total{stage="entities"})')) == BURST,
+        _wait_for(lambda: _value(query('sum(newsflow_stage_items_out_total{stage="enrich"})')) == BURST,
                   300, f"Prometheus sees {BURST} articles enriched")
-        for stage in STAGES:
+        for stage in AGENTS:
             assert _value(query(f'rate(newsflow_stage_items_in_total{{stage="{stage}"}}[1m])')) > 0, stage
         assert _value(query("max_over_time(sum(newsflow_consumer_lag)[5m:1s])")) > 0  # the burst waited
         _wait_for(lambda: _value(query("sum(newsflow_consumer_lag)")) == 0, 30, "the lag drains to 0")
