@@ -7,7 +7,7 @@ Entries (keys are UTF-8, values orjson; a None value is a tombstone):
     clock              {"t": the stream clock}
     m:<article id>     its answer (`Marks`), while the window keeps it
     p:<article id>     the fingerprint of a first copy (content hash, shingle count, MinHash)
-    s:<story id>       a live story (its vectors cut to their heaviest keys, languages, year)
+    s:<story id>       a live story (its vectors cut to their heaviest keys, languages, years named)
     w:<table>          a document-frequency table's article count: a (anchors), n (names),
     w:<table>:<key>    t.<lang> (words of a language); and one key's count in it
 

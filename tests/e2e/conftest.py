@@ -73,6 +73,7 @@ def pipeline_env(broker, tmp_path, run_ids) -> dict[str, str]:
         "NEWSFLOW_TOPIC_RAW": f"raw-items-{run}",
         "NEWSFLOW_TOPIC_ENRICHED": f"enriched-articles-{run}",
         "NEWSFLOW_TOPIC_DEAD": f"dead-letters-{run}",
+        "NEWSFLOW_TOPIC_STORIES": f"stories-{run}",  # the demo runs the stories stage
         "NEWSFLOW_TOPIC_PREFIX": f"newsflow-{run}.",
         "NEWSFLOW_PARTITIONS": "2",
         "NEWSFLOW_PROCESSES": "1",
