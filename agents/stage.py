@@ -5,7 +5,7 @@ Stages are synchronous `Article -> Article` callables with no Kafka in them. The
 so an item fails or succeeds identically in both.
 
 Synchronous code cannot be stopped from outside, so the per-item time limit is cooperative:
-`run_stage` sets a deadline for the item (for the whole call, with a `batch`), stage code
+`run_stage` sets a deadline for the item (for a `batch` call, the limit times its size, capped), stage code
 calls `check_deadline()` between units of work it keeps small (a capped NER chunk, a parse
 step), and a result that comes back late is dead-lettered too (`timeout`).
 """
@@ -25,6 +25,16 @@ from newsflow.schemas.codec import to_dict
 log = logging.getLogger("newsflow.stage")
 
 DEFAULT_ITEM_TIMEOUT = 10.0  # seconds one item may spend in one stage (the `item_timeout` setting)
+# A batch call may take the per-item limit times its size, but never more than this: the four
+# fused stages of one batch must stay well inside the consumer's poll interval (300 s).
+BATCH_LIMIT_CAP = 60.0
+
+
+def batch_limit(timeout: float, size: int) -> float:
+    """Seconds a batch call of `size` items gets: a batch of ordinary items on a loaded machine
+    may take longer than one item's limit, and a batch that overruns is run again item by item
+    (each item its own limit), so a late batch costs its work twice."""
+    return max(timeout, min(timeout * size, BATCH_LIMIT_CAP))
 
 
 class StageError(Exception):
@@ -160,7 +170,7 @@ def _take_back_notes(records: Sequence[Any], held: list[Optional[int]]) -> None:
 
 def run_stage(stage: Stage, articles: Sequence[Any], *, timeout: float = DEFAULT_ITEM_TIMEOUT) -> list[Result]:
     """Apply a stage to a batch, in order, recording per-item milliseconds on each article.
-    Each item gets `timeout` seconds; a batch call gets `timeout` in all, and one that fails
+    Each item gets `timeout` seconds; a batch call gets `batch_limit` in all, and one that fails
     (a late batch included) is run again item by item, so only the slow item is dead-lettered."""
     if not articles:
         return []
@@ -169,7 +179,7 @@ def run_stage(stage: Stage, articles: Sequence[Any], *, timeout: float = DEFAULT
     if stage.batch is not None:
         notes = _notes_held(articles)
         try:
-            results = list(_timed(stage.batch, list(articles), timeout))
+            results = list(_timed(stage.batch, list(articles), batch_limit(timeout, len(articles))))
         except Exception:
             log.warning("stage %s batch of %d failed; retrying item by item", stage.name, len(articles))
             _take_back_notes(articles, notes)

@@ -50,6 +50,20 @@ def test_a_late_batch_is_rerun_item_by_item_and_only_the_slow_item_fails():
     assert [r.reason if isinstance(r, Failure) else r.id for r in results] == ["a0", "timeout", "a2"]
 
 
+def test_a_batch_gets_the_item_limit_per_item_up_to_a_cap():
+    from newsflow.agents.stage import BATCH_LIMIT_CAP, batch_limit
+
+    calls = []
+
+    def batch(items: list[Article]) -> list[Article]:
+        calls.append(len(items))
+        return [_slow(0.1)(a) for a in items]  # 0.4 s in all: over one item's 0.3 s, under four's
+
+    results = run_stage(Stage("b", lambda a: a, batch=batch), [_article(i) for i in range(4)], timeout=0.3)
+    assert calls == [4] and not any(isinstance(r, Failure) for r in results)  # not rerun item by item
+    assert batch_limit(10.0, 1) == 10.0 and batch_limit(10.0, 32) == BATCH_LIMIT_CAP == 60.0
+
+
 def test_a_batch_rerun_item_by_item_writes_its_notes_once():
     def process(article: Article) -> Article:
         article.processing.notes.append("seen")
