@@ -590,6 +590,14 @@ def machine() -> str:
     return f"{cpu}, {os.cpu_count()} cores, {mem:.0f} GB RAM, Linux {platform.release()}, Python {platform.python_version()}"
 
 
+def code_version() -> str:
+    """The commit the run measured: others commit to the worker while benchmarks run."""
+    head = subprocess.run(["git", "-C", str(BENCH), "rev-parse", "--short", "HEAD"], capture_output=True, text=True)
+    dirty = subprocess.run(["git", "-C", str(BENCH), "status", "--porcelain", "--untracked-files=no"],
+                           capture_output=True, text=True).stdout.strip()
+    return head.stdout.strip() + (" with uncommitted changes" if dirty else "")
+
+
 def load() -> str:
     return " / ".join(f"{v:.2f}" for v in os.getloadavg())
 
@@ -648,7 +656,7 @@ def main() -> int:
     ap.add_argument("--sweep-seconds", type=float, default=60)
     ap.add_argument("--no-sweep", action="store_true")
     args = ap.parse_args()
-    procs, load_before = args.processes, load()
+    procs, load_before, code = args.processes, load(), code_version()
     payloads = mix(args.items)
     with tempfile.NamedTemporaryFile("wb", suffix=".jsonl", delete=False) as f:
         f.write(b"\n".join(payloads) + b"\n")
@@ -668,7 +676,7 @@ def main() -> int:
     sweep = render_sweep(kafka.sweep, kafka.recovery_s) if kafka.sweep else []
     command = " ".join(["newsflow bench pipeline", *sys.argv[1:]])
     header = [f"- date: {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC", f"- machine: {machine()}",
-              f"- command: `{command}`", f"- load average (1 / 5 / 15 min) before: {load_before}, after: {load()} "
+              f"- command: `{command}` at commit {code}", f"- load average (1 / 5 / 15 min) before: {load_before}, after: {load()} "
               "(other jobs share the machine: compare ratios within this run)", f"- {share_line(payloads)}",
               f"- items/s sustained: the slope of items out against time after the first {WARMUP:.0%}; CPU s/item: whole "
               "command (start-up and model loading included), worker: its process tree from start to the end "
