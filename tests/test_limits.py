@@ -114,10 +114,10 @@ def test_deep_nesting_is_dead_lettered_at_once(html):
     "<html><body>" + "<table><tr><td>" * 3000 + PARA + "</td></tr></table>" * 3000 + "</body></html>",
     "<html><body>" + "<p>unclosed paragraph " * 20_000 + "</body></html>",  # sloppy, not deep
 ])
-def test_hostile_but_shallow_pages_finish_in_under_a_second(html):
+def test_hostile_but_shallow_pages_finish_in_seconds_not_minutes(html):
     result, seconds = _timed_extract(html)
     assert isinstance(result, Article) or result in ("empty-extraction", "pathological-html")
-    assert seconds < 1.0
+    assert seconds < 5.0  # these shapes once stalled a worker for minutes; well under a second on a quiet core
 
 
 def test_taken_ranges():
