@@ -105,7 +105,7 @@ PARA = "<p>" + "The council met on Monday to discuss the budget for next year. "
 def test_deep_nesting_is_dead_lettered_at_once(html):
     reason, seconds = _timed_extract(html)
     assert reason == "pathological-html"
-    assert seconds < 1.0
+    assert seconds < 5.0  # refused before any parse: well under a second on a quiet core, minutes if parsed
 
 
 @pytest.mark.parametrize("html", [
