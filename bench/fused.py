@@ -32,7 +32,6 @@ from newsflow.schemas import item_id_of  # noqa: E402
 from newsflow.streams.config import Settings  # noqa: E402
 from newsflow.tail import TopicReader  # noqa: E402
 
-QUIET_SECONDS = 8.0  # nothing more for this long: the rest went to dead-letters
 
 
 def tree_cpu_seconds(pid: int) -> float:
