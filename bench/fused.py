@@ -33,7 +33,6 @@ from newsflow.streams.config import Settings  # noqa: E402
 from newsflow.tail import TopicReader  # noqa: E402
 
 
-
 def tree_cpu_seconds(pid: int) -> float:
     """User + system seconds of `pid` and its live children."""
     tick, total = os.sysconf("SC_CLK_TCK"), 0.0
