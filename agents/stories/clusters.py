@@ -127,7 +127,8 @@ class StoryIndex:
         self.term_df: dict[str, DocumentFrequencies] = defaultdict(table)
         self.names = table()  # skeletons cased-script articles used as names
         self.stories: Journal = Journal(recording)  # least recently joined first
-        self._postings: dict[str, set[str]] = defaultdict(set)
+        # key -> the stories that hold it (id -> story, so scoring needs no second lookup)
+        self._postings: dict[str, dict[str, Story]] = defaultdict(dict)
 
     def __len__(self) -> int:
         return len(self.stories)
@@ -199,10 +200,10 @@ class StoryIndex:
     def _dots(self, vec: Vector, df: DocumentFrequencies, side: Callable[[Story], Vector]) -> dict[str, float]:
         """Dot products of `vec` with every story that shares a counted key with it, by story id."""
         dots: dict[str, float] = defaultdict(float)
-        stories, postings = self.stories, self._postings
+        postings = self._postings
         for k, w in self._counted(vec, df):
-            for sid in postings.get(k, ()):
-                dots[sid] += w * side(stories[sid])[k]  # a posting means the story holds the key
+            for sid, story in postings.get(k, {}).items():
+                dots[sid] += w * side(story)[k]  # a posting means the story holds the key
         return dots
 
     def _add(self, story: Story, terms: Vector, anchors: Vector, soft: set[str], feats: Features, now: float) -> None:
@@ -211,7 +212,7 @@ class StoryIndex:
                 if k not in side:
                     if k in soft:
                         continue
-                    self._postings[k].add(story.id)
+                    self._postings[k][story.id] = story
                 side[k] = side.get(k, 0.0) + w
             if len(side) > 2 * cap:
                 for k in sorted(side, key=side.__getitem__)[: len(side) - cap]:
@@ -233,12 +234,12 @@ class StoryIndex:
         """Puts a story back as the changelog had it (it joins the end: restore in log order)."""
         self.stories[story.id] = story
         for k in (*story.terms, *story.anchors):
-            self._postings[k].add(story.id)
+            self._postings[k][story.id] = story
 
     def _unpost(self, key: str, sid: str) -> None:
         ids = self._postings.get(key)
         if ids is not None:
-            ids.discard(sid)
+            ids.pop(sid, None)
             if not ids:
                 del self._postings[key]
 

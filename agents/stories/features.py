@@ -75,6 +75,37 @@ def _stem_caseless(word: str, script: str) -> str:
     return word
 
 
+def _name_key(word: str, min_len: int) -> str | None:
+    skel = skeleton(word)
+    return "~" + skel if len(skel) >= min_len else None
+
+
+_RUN, _NUMBER, _SKIP, _WORD = range(4)  # what `_token` says a token is
+
+
+@lru_cache(maxsize=1 << 16)
+def _token(tok: str) -> tuple[int, str, str, int | None, str | None, str]:
+    """Everything `_read` needs of a token that does not depend on where it stands (kind, script,
+    case-folded form, month number, name key and the word it names): news repeats its words, so
+    each distinct token is classified, case-folded, looked up and transliterated once."""
+    script = _script(tok[0])
+    if script in ("han", "kana") and len(tok) == 1:
+        return _RUN, script, tok, None, None, tok
+    if not tok.isalpha():  # the common case, a plain word, skips both searches
+        if _DIGIT.search(tok):
+            return _NUMBER, script, tok, None, None, tok
+        if not _LETTER.search(tok):
+            return _SKIP, script, tok, None, None, tok
+    key, name = None, tok
+    if script == "cased":
+        if tok[0].isupper():
+            key = _name_key(tok, _MIN_CASED_SKELETON)
+    elif script in ("arab", "deva", "hang", "kana"):
+        name = _stem_caseless(tok, script)
+        key = _name_key(name, _MIN_CASELESS_SKELETON)
+    return _WORD, script, tok.casefold(), month(tok), key, name
+
+
 class _Reader:
     def __init__(self, feats: Features, weight: int):
         self.f = feats
@@ -86,10 +117,9 @@ class _Reader:
         self.day: tuple[int, int] | None = None  # (position, 1-31) of the last small number
         self.month: tuple[int, int] | None = None  # (position, 1-12) of the last month name
 
-    def name(self, word: str, min_len: int, cased: bool = False) -> None:
-        skel = skeleton(word)
-        if len(skel) >= min_len:
-            key = "~" + skel
+    def name(self, key: str | None, word: str, cased: bool = False) -> None:
+        """`key`: the word's `_name_key`, None when its skeleton is too short to be a name."""
+        if key is not None:
             (self.f.anchors if cased else self.f.caseless)[key] += 1
             self.f.labels.setdefault(key, word)
 
@@ -145,51 +175,45 @@ def _read(feats: Features, text: str, offsets: list[int], starts: set[int], weig
     """`mentioned`: where a language capitalises every noun (German), the token starts inside an
     entity mention; other capitalised words are then only name candidates, like caseless ones."""
     r = _Reader(feats, weight)
+    terms = feats.terms
     prev_end = 0
     kana = ""
     for i in range(0, len(offsets) - 1, 2):
         s, e = offsets[i], offsets[i + 1]
         r.index = i
         tok = text[s:e]
-        gap = text[prev_end:s]
-        prev_end = e
-        first = tok[0]
-        script = _script(first)
-        if script in ("han", "kana") and len(tok) == 1:
+        kind, script, low, number, key, name = _token(tok)
+        gap_start, prev_end = prev_end, e
+        if kind == _RUN:
             if s != r.run_end:
                 r.flush_run()
                 if kana:
-                    r.name(kana, _MIN_CASELESS_SKELETON)
+                    r.name(_name_key(kana, _MIN_CASELESS_SKELETON), kana)
                 kana = ""
             r.run += tok
             r.run_end = e
             kana = kana + tok if script == "kana" and tok != "ー" or (tok == "ー" and kana) else kana
             continue
-        if not tok.isalpha():  # the common case, a plain word, skips both searches
-            if _DIGIT.search(tok):
-                r.number_token(tok, s, e, gap)
-                continue
-            if not _LETTER.search(tok):
-                continue
-        low = tok.casefold()
-        number = month(tok)
+        if kind == _NUMBER:
+            r.number_token(tok, s, e, text[gap_start:s])
+            continue
+        if kind == _SKIP:
+            continue
         if number is not None:
             r.month_name(number)
         if words:
             feats.words.append(low)
         if script == "cased":
             if len(low) >= 3:
-                feats.terms[low] += weight
-            if first.isupper() and s not in starts:
-                r.name(tok, _MIN_CASED_SKELETON, cased=mentioned is None or s in mentioned)
-        elif script in ("arab", "deva", "hang", "kana"):
-            feats.terms[low] += weight
-            r.name(_stem_caseless(tok, script), _MIN_CASELESS_SKELETON)
+                terms[low] += weight
+            if key is not None and s not in starts:
+                r.name(key, name, cased=mentioned is None or s in mentioned)
         else:
-            feats.terms[low] += weight
+            terms[low] += weight
+            r.name(key, name)
     r.flush_run()
     if kana:
-        r.name(kana, _MIN_CASELESS_SKELETON)
+        r.name(_name_key(kana, _MIN_CASELESS_SKELETON), kana)
 
 
 def features(article: Article) -> Features:

@@ -78,7 +78,9 @@ def changes(tracker: StoryTracker) -> list[Entry]:
         if counts is None:
             continue
         head = f"w:{name}".encode("utf-8")
-        out += [(head + b":" + k.encode("utf-8"), None if n is None else _dumps(n)) for k, n in counts.items()]
+        prefix = head + b":"
+        # a count is an int, and b"%d" is its JSON: the bulk of a batch's entries, so no orjson call
+        out += [(prefix + k.encode("utf-8"), None if n is None else b"%d" % n) for k, n in counts.items()]
         out.append((head, _dumps(table.clock)))
     if out:
         out.append((CLOCK, _dumps({"t": tracker.clock})))
