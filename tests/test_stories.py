@@ -195,6 +195,18 @@ def test_words_weigh_by_how_common_they_are_in_their_own_language():
     assert first.created and second.created
 
 
+def test_a_rare_languages_word_counts_decay_with_the_stream():
+    """Counts halve every `half_life` articles of the stream: a language with few articles must
+    forget as fast as the others, or its table keeps every word it ever saw."""
+    index = StoryIndex()
+    index.assign("ko", _feats("ko", {"단어": 1}, {}), 0.0)
+    for table in (index.df, index.names, *index.term_df.values()):
+        table.half_life = 4
+    for k in range(3):
+        index.assign(f"en{k}", _feats("en", {f"word{k}": 1}, {}), 0.0)
+    assert len(index.term_df["ko"]) == 0  # it counted one article of the four
+
+
 def test_a_day_and_a_month_name_are_one_date_in_every_language():
     bodies = ("Talks ended in Brussels on 20 November without a deal.",
               "Переговоры в Брюсселе завершились 20 ноября без соглашения.",

@@ -142,6 +142,8 @@ class StoryIndex:
         self.df.add(bag)
         term_df = self.term_df[feats.lang]
         term_df.add(feats.terms)
+        for table in (self.df, self.names, *self.term_df.values()):
+            table.tick()
         terms, anchors = _unit(feats.terms, term_df), _unit(bag, self.df, self.p.anchor_tf)
         best, score, parts = self._best(terms, anchors, term_df, feats)
         if best is None or score < self.p.threshold:

@@ -1,7 +1,10 @@
 """Online document frequencies, so rare words and anchors weigh more than common ones.
 
-Counts decay (all halved every `half_life` articles, the zeros dropped), which keeps the table
-bounded and lets the weights follow what the news is about this week. When recording, the
+Counts decay (all halved every `half_life` articles of the stream, the zeros dropped), which
+keeps the table bounded and lets the weights follow what the news is about this week. The
+stream's articles, not the table's own: a language's table that sees one article in thirty
+would otherwise halve thirty times less often and keep nearly every word it ever counted (over
+two days of bench/stories_memory.py the word tables kept growing while everything else was flat). When recording, the
 table remembers which counts changed, so the worker writes only those to the changelog.
 """
 from __future__ import annotations
@@ -21,7 +24,7 @@ class DocumentFrequencies:
         self.df: Counter = Counter()
         self._since_decay = 0
         self.changed: Optional[set[str]] = set() if recording else None  # keys counted anew since `take`
-        self._added = 0  # articles counted since `take`
+        self._ticked = False  # the clock moved since `take`
 
     def __len__(self) -> int:
         return len(self.df)
@@ -32,8 +35,11 @@ class DocumentFrequencies:
         self.df.update(keys)
         if self.changed is not None:
             self.changed |= keys
-            self._added += 1
         self.docs += 1
+
+    def tick(self) -> None:
+        """One more article in the stream, counted in this table or not (see the module's doc)."""
+        self._ticked = True
         self._since_decay += 1
         if self._since_decay >= self.half_life:
             self._decay()
@@ -64,10 +70,10 @@ class DocumentFrequencies:
 
     def take(self) -> Optional[dict[str, Optional[int]]]:
         """Each key counted anew since the last call with its count (None: dropped), or None
-        when no article was counted."""
-        if not self._added or self.changed is None:
+        when the stream did not move (then the clock needs no entry either)."""
+        if not self._ticked or self.changed is None:
             return None
         out = {k: self.df.get(k) for k in self.changed}
         self.changed.clear()
-        self._added = 0
+        self._ticked = False
         return out
