@@ -117,6 +117,8 @@ class StepResult:
     backlog_max: float
     backlog_end: float
     per_call: float  # records per stage call, all stages: each call pays one transaction per partition
+    worker_cores: float  # CPU seconds of the worker's processes per second of the step
+    machine_cores: float  # the same for every process on the machine: what the others took is the difference
 
 
 def _ratio(value: float, base: float) -> str:
@@ -141,10 +143,12 @@ def render_table(rows: Sequence[Contender], base: Contender) -> list[str]:
 
 def render_sweep(results: Sequence[StepResult], recovery_s: float) -> list[str]:
     out = ["| load | target items/s | sent | finished items/s | latency p50 / p95 / p99 s | backlog mean "
-           "| backlog max | backlog at end | records per stage call |", "|---|---|---|---|---|---|---|---|---|"]
+           "| backlog max | backlog at end | records per stage call | cores busy: worker / machine |",
+           "|---|---|---|---|---|---|---|---|---|---|"]
     for r in results:
         out.append(f"| {r.step.share:.0%} | {r.step.rate:.1f} | {r.sent} | {r.done_rate:.1f} | {_seconds(r.latency)} "
-                   f"| {r.backlog_mean:.0f} | {r.backlog_max:.0f} | {r.backlog_end:.0f} | {r.per_call:.1f} |")
+                   f"| {r.backlog_mean:.0f} | {r.backlog_max:.0f} | {r.backlog_end:.0f} | {r.per_call:.1f} "
+                   f"| {r.worker_cores:.2f} / {r.machine_cores:.2f} |")
     return [*out, "", f"Backlog (items published and not back: the lag, end to end) back to 0 {recovery_s:.0f} s "
                       "after the last step."]
 
@@ -232,6 +236,12 @@ def cpu_seconds(pid: int) -> float:
 def peak_rss_mb(pid: int) -> int:
     match = re.search(r"VmHWM:\s+(\d+) kB", Path(f"/proc/{pid}/status").read_text())
     return int(match.group(1)) // 1024 if match else 0
+
+
+def machine_cpu_seconds() -> float:
+    """Every process's user, nice and system time so far (the first line of /proc/stat)."""
+    user, nice, system = Path("/proc/stat").read_text().split()[1:4]
+    return (int(user) + int(nice) + int(system)) / TICK
 
 
 def broker_pid(port: int) -> Optional[int]:
@@ -455,39 +465,43 @@ async def capacity_run(worker: Worker, publisher: Publisher, collector: Collecto
     return contender, window
 
 
-async def snapshot(ports: Sequence[int], publisher: Publisher, collector: Collector) -> tuple[float, dict[str, float]]:
-    """The worker's metrics and the backlog, items published and not back. The backlog is
-    exact; the worker's lag gauges are what an operator sees (in the plot)."""
-    metrics = await asyncio.to_thread(scrape, ports)
-    return time.time(), {**metrics, "backlog": len(publisher.sent) - len(collector.done)}
+async def snapshot(worker: Worker, publisher: Publisher, collector: Collector) -> tuple[float, dict[str, float]]:
+    """The worker's metrics, the backlog (items published and not back) and the CPU seconds of
+    the worker and of the machine. The backlog is exact; the worker's lag gauges are what an
+    operator sees (in the plot)."""
+    metrics = await asyncio.to_thread(scrape, worker.ports)
+    return time.time(), {**metrics, "backlog": len(publisher.sent) - len(collector.done),
+                         "worker_cpu": sum(worker.read_cpu().values()), "machine_cpu": machine_cpu_seconds()}
 
 
-async def sample(ports: Sequence[int], publisher: Publisher, collector: Collector,
+async def sample(worker: Worker, publisher: Publisher, collector: Collector,
                  into: list[tuple[float, dict[str, float]]]) -> None:
     while True:
-        into.append(await snapshot(ports, publisher, collector))
+        into.append(await snapshot(worker, publisher, collector))
         await asyncio.sleep(1.0)
 
 
 def step_result(step: Step, t0: float, ids: Sequence[str], collector: Collector,
                 samples: Sequence[tuple[float, dict[str, float]]]) -> StepResult:
     start, end = t0 + step.start, t0 + step.start + step.seconds
-    inside = [m for t, m in samples if start <= t < end] or [{"backlog": 0.0}]
-    before = next((m for t, m in reversed(samples) if t < start), {})
-    backlog = [m["backlog"] for m in inside]
+    inside = [(t, m) for t, m in samples if start <= t < end]
+    t_before, before = next((t, m) for t, m in reversed(samples) if t < start)
+    t_last, last = inside[-1]
+    backlog = [m["backlog"] for _, m in inside]
     finished = sum(start <= t < end for t in collector.done.values())
     return StepResult(step, len(ids), finished / step.seconds,
                       percentiles([collector.latency[i] for i in ids if i in collector.latency]),
-                      sum(backlog) / len(backlog), max(backlog), backlog[-1], per_call(before, inside[-1]))
+                      sum(backlog) / len(backlog), max(backlog), backlog[-1], per_call(before, last),
+                      *((last[k] - before[k]) / (t_last - t_before) for k in ("worker_cpu", "machine_cpu")))
 
 
-async def sweep_run(publisher: Publisher, collector: Collector, ports: Sequence[int], capacity: float,
+async def sweep_run(publisher: Publisher, collector: Collector, worker: Worker, capacity: float,
                     seconds: float) -> tuple[list[StepResult], float, dict]:
     """Each step's pace for `seconds`, then until every item is back. The first sample comes
     before the first step, so its stage counters leave the capacity run out."""
-    samples = [await snapshot(ports, publisher, collector)]
+    samples = [await snapshot(worker, publisher, collector)]
     t0 = time.time()
-    sampler = asyncio.create_task(sample(ports, publisher, collector, samples))
+    sampler = asyncio.create_task(sample(worker, publisher, collector, samples))
     steps, sent = schedule(capacity, seconds), []
     for step in steps:
         sent.append(await publisher.paced(step))
@@ -512,7 +526,7 @@ async def through_kafka(settings: Settings, worker: Worker, payloads: Sequence[b
         collector.keep = False
         sweep, recovery, series = [], 0.0, {}
         if sweep_seconds:
-            sweep, recovery, series = await sweep_run(publisher, collector, worker.ports, capacity.rate, sweep_seconds)
+            sweep, recovery, series = await sweep_run(publisher, collector, worker, capacity.rate, sweep_seconds)
             half = next(r for r in sweep if r.step.share == 0.5)
             capacity.latency = half.latency
             capacity.peak_mb = worker.peak_mb()

@@ -76,8 +76,9 @@ def test_targets_say_met_or_not():
 
 def test_sweep_table_and_recovery():
     step = bench.schedule(40.0, 60)[4]
-    rows = bench.render_sweep([bench.StepResult(step, 2880, 40.2, (1.5, 9.0, 12.0), 120.4, 500, 480, 7.25)], 14.2)
-    assert rows[2] == "| 120% | 48.0 | 2880 | 40.2 | 1.50 / 9.00 / 12.00 | 120 | 500 | 480 | 7.2 |"
+    result = bench.StepResult(step, 2880, 40.2, (1.5, 9.0, 12.0), 120.4, 500, 480, 7.25, 1.62, 1.97)
+    rows = bench.render_sweep([result], 14.2)
+    assert rows[2] == "| 120% | 48.0 | 2880 | 40.2 | 1.50 / 9.00 / 12.00 | 120 | 500 | 480 | 7.2 | 1.62 / 1.97 |"
     assert rows[-1].startswith("Backlog (items published and not back: the lag, end to end) back to 0 14 s")
 
 
