@@ -62,6 +62,7 @@ def enriched(dataset: str, docs: list[dict], cache: Path | None) -> tuple[list[A
 
 def stories(articles: list[Article]) -> tuple[dict[str, str], float]:
     stage = build_stages(["stories"], Settings.from_env())["stories"]
+    warm_up([stage])  # as the worker does: loading month names is no article's cost
     articles = [copy.deepcopy(a) for a in articles]
     started = time.process_time()
     results = run_stage(stage, articles)

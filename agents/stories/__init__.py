@@ -13,6 +13,7 @@ import logging
 from typing import TYPE_CHECKING, Any, Optional
 
 from newsflow.agents.stage import Failure, Stage
+from newsflow.agents.stories import months
 from newsflow.agents.stories.clusters import StoryParams
 from newsflow.agents.stories.state import StoryState
 from newsflow.agents.stories.tracker import StoryTracker
@@ -49,4 +50,4 @@ def make_stage(settings: "Optional[Settings]" = None) -> Stage:
                 out.append(Failure("internal-error", f"{type(exc).__name__}: {exc}", article))
         return out
 
-    return Stage("stories", process, batch=batch, state=state)
+    return Stage("stories", process, batch=batch, state=state, warm_up=months.load)

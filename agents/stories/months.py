@@ -29,6 +29,12 @@ def _table() -> dict[str, int]:
     return table
 
 
+def load() -> None:
+    """Reads CLDR's names now (a few tenths of a CPU second): the stage's warm-up, so the first
+    article does not pay for it."""
+    _table()
+
+
 def month(word: str) -> Optional[int]:
     """1-12 for a month's name in one of `LANGUAGES`, else None."""
     table = _table()
