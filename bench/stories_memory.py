@@ -22,7 +22,7 @@ import resource
 import sys
 import time
 from pathlib import Path
-from typing import Iterator
+from typing import Callable, Iterator
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -46,7 +46,7 @@ def _suffix(n: int) -> str:
             return out
 
 
-def _retell(article: Article, suffix: str) -> tuple[str, list[int], "callable"]:
+def _retell(article: Article, suffix: str) -> tuple[str, list[int], Callable[[int], int]]:
     """The body with `suffix` after every word, its token offsets, and where an old offset went."""
     body, offsets = article.body, article.tokens or tokenize(article.body)
     ends: list[int] = []  # old ends of the words that get the suffix
@@ -130,7 +130,8 @@ def main() -> None:
     batch: list[Article] = []
     for n, article in enumerate(stream(articles, count, args.rate, started, args.seed), start=1):
         batch.append(article)
-        if len(batch) == BATCH or n == count:
+        report = n % args.every == 0 or n == count
+        if len(batch) == BATCH or report:  # a report counts every article streamed so far
             t0 = time.process_time()
             for a in batch:
                 state.tracker(a)
@@ -138,7 +139,7 @@ def main() -> None:
             events(state.tracker)
             cpu += time.process_time() - t0
             batch = []
-        if n % args.every == 0 or n == count:
+        if report:
             row = {"articles": n, "hours": round(n / args.rate, 1), **sizes(state),
                    "entries": written, "RSS MB": round(_rss_mb()), "ms/art": round(1000 * cpu / n, 2)}
             if header is None:
