@@ -513,6 +513,8 @@ class StageAgent(ConsumerRebalanceListener):
                     unwritten = await self.consumer.position(tp)
                 except (IllegalStateError, KafkaError):  # revoked meanwhile
                     continue
+                if tp not in self.assignment:  # revoked while awaited: its gauge is gone, not set again
+                    continue
             self.metrics.consumer_lag.labels(self.name, tp.topic, str(tp.partition)).set(max(0, end - unwritten))
 
     def _observe_latency(self, article: Article, now: float) -> None:

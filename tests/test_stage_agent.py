@@ -444,3 +444,18 @@ async def test_at_least_once_the_state_records_go_out_with_the_outputs(monkeypat
     assert commits == [{TP: 2}]
     await agent.on_partitions_revoked({TP})
     assert not agent.state_ready
+
+
+async def test_a_partition_revoked_while_its_position_is_asked_keeps_no_lag_gauge():
+    registry = CollectorRegistry()
+    agent = _agent(Stage("extract", lambda item: item), registry=registry)
+    assigned = {TP}
+
+    async def position(tp):
+        assigned.clear()  # the rebalance takes the partition meanwhile
+        return 5
+
+    agent.consumer = SimpleNamespace(assignment=lambda: set(assigned), position=position)
+    await agent._export_lag({TP: 10})
+    labels = {"stage": "extract", "topic": TP.topic, "partition": str(TP.partition)}
+    assert registry.get_sample_value("newsflow_consumer_lag", labels) is None
