@@ -1,8 +1,8 @@
 """The one thin async wrapper every stage agent is made of: exactly once from topic to topic.
 
-Each agent reads its source topic in a consumer group of its own (`<app_id>.<stage>`), runs
-the synchronous stage in its own worker thread (so the event loop keeps heart-beating while
-a model works), and writes a batch's outputs together with its input offsets in one Kafka
+Each agent reads its source topic in a consumer group of its own (`<app_id>.<agent>`), runs
+its synchronous stages (one, or the fused chain) in its own worker thread (so the event loop
+keeps heart-beating while a model works), and writes a batch's outputs together with its input offsets in one Kafka
 transaction per input partition. A crash or a lost partition mid-batch aborts the
 transaction and whoever holds the partition next redoes the batch, so `read_committed`
 readers see each output once. The transactional id belongs to the input partition, so the
