@@ -69,7 +69,7 @@ def apply(
         if isinstance(result, Failure):  # with the bytes read, so `replay` can send them again after a fix
             result = dead_letter(
                 stage.name, result.reason, result.error, item_id=getattr(record, "id", None),
-                payload=env.payload if env.topic is not None else None, record=result.record, **_where(env),
+                payload=env.payload, record=result.record, **_where(env),
             )
         pieces = result if isinstance(result, list) else [result]
         out.extend(pieces)

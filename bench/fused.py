@@ -24,28 +24,21 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 
+from pipeline import cpu_seconds, process_tree  # noqa: E402
 from throughput import mix  # noqa: E402
 
 from newsflow.demo import start_worker, stop_worker, wait_ready  # noqa: E402
 from newsflow.publish import publish  # noqa: E402
 from newsflow.schemas import item_id_of  # noqa: E402
+from newsflow.streams.admin import delete_topics  # noqa: E402
 from newsflow.streams.config import Settings  # noqa: E402
+from newsflow.streams.topics import topic_names  # noqa: E402
 from newsflow.tail import TopicReader  # noqa: E402
 
 
 def tree_cpu_seconds(pid: int) -> float:
-    """User + system seconds of `pid` and its live children."""
-    tick, total = os.sysconf("SC_CLK_TCK"), 0.0
-    for d in Path("/proc").iterdir():
-        if not d.name.isdigit():
-            continue
-        try:
-            fields = (d / "stat").read_text().rsplit(")", 1)[1].split()
-        except OSError:
-            continue
-        if int(d.name) == pid or int(fields[1]) == pid:
-            total += (int(fields[11]) + int(fields[12])) / tick
-    return total
+    """User + system seconds of the worker and its children (bench/pipeline.py's readers)."""
+    return sum(cpu_seconds(p) for p in process_tree(pid))
 
 
 async def run(fused: bool, payloads: list[bytes], port: int, logs: Path) -> tuple[float, float, int]:
@@ -82,6 +75,7 @@ async def run(fused: bool, payloads: list[bytes], port: int, logs: Path) -> tupl
         for r in readers:
             await r.stop()
         stop_worker(worker)
+        await delete_topics(s, topic_names(s))
 
 
 async def main() -> int:
