@@ -84,34 +84,38 @@ _RUN, _NUMBER, _SKIP, _WORD = range(4)  # what `_token` says a token is
 
 
 @lru_cache(maxsize=1 << 16)
-def _token(tok: str) -> tuple[int, str, str, int | None, str | None, str]:
+def _token(tok: str) -> tuple[int, str, str, int | None, str | None, str, str | None]:
     """Everything `_read` needs of a token that does not depend on where it stands (kind, script,
-    case-folded form, month number, name key and the word it names): news repeats its words, so
-    each distinct token is classified, case-folded, looked up and transliterated once."""
+    case-folded form, month number, name key, the word it names and the term it counts as):
+    news repeats its words, so each distinct token is classified, case-folded, looked up and
+    transliterated once."""
     script = _script(tok[0])
     if script in ("han", "kana") and len(tok) == 1:
-        return _RUN, script, tok, None, None, tok
+        return _RUN, script, tok, None, None, tok, None
     if not tok.isalpha():  # the common case, a plain word, skips both searches
         if _DIGIT.search(tok):
-            return _NUMBER, script, tok, None, None, tok
+            return _NUMBER, script, tok, None, None, tok, None
         if not _LETTER.search(tok):
-            return _SKIP, script, tok, None, None, tok
-    key, name = None, tok
+            return _SKIP, script, tok, None, None, tok, None
+    key, name, low = None, tok, tok.casefold()
     if script == "cased":
         if tok[0].isupper():
             key = _name_key(tok, _MIN_CASED_SKELETON)
     elif script in ("arab", "deva", "hang", "kana"):
         name = _stem_caseless(tok, script)
         key = _name_key(name, _MIN_CASELESS_SKELETON)
-    return _WORD, script, tok.casefold(), month(tok), key, name
+    term = low if script != "cased" or len(low) >= 3 else None  # short cased words say little
+    return _WORD, script, low, month(tok), key, name, term
 
 
 class _Reader:
     def __init__(self, feats: Features, weight: int):
         self.f = feats
         self.weight = weight
+        self.terms: list[str] = []  # each occurrence in text order: counted at the end, at once
         self.run = ""  # adjacent Han/Kana characters (one token each from segment)
         self.run_end = -1
+        self.kana = ""  # the Katakana of the current run: a name candidate
         self.number: tuple[int, str] | None = None  # (end, digits) of the last number token
         self.index = 0  # the current token's position in the offsets list
         self.day: tuple[int, int] | None = None  # (position, 1-31) of the last small number
@@ -160,60 +164,68 @@ class _Reader:
             self.f.labels.setdefault(key, f"{self.day[1]}/{self.month[1]}")
             self.day = self.month = None
 
-    def flush_run(self) -> None:
+    def run_token(self, tok: str, start: int, end: int, kana: bool) -> None:
+        """A Han or Kana character: it extends the run it touches, or ends the last one."""
+        if start != self.run_end:
+            self.end_run()
+        self.run += tok
+        self.run_end = end
+        if kana and tok != "ー" or (tok == "ー" and self.kana):
+            self.kana += tok
+
+    def end_run(self) -> None:
+        """The run's character bigrams (the character alone when it is one) are its terms, its
+        Katakana a name candidate."""
         run = self.run
         if len(run) > 1:
-            for i in range(len(run) - 1):
-                self.f.terms[run[i : i + 2]] += self.weight
+            self.terms += [run[i : i + 2] for i in range(len(run) - 1)]
         elif run:
-            self.f.terms[run] += self.weight
+            self.terms.append(run)
         self.run = ""
+        if self.kana:
+            self.name(_name_key(self.kana, _MIN_CASELESS_SKELETON), self.kana)
+            self.kana = ""
+
+    def count_terms(self) -> None:
+        """Adds the terms read, `weight` each, in the order a token-by-token count would have
+        added them (a vector's key order is its sums' order)."""
+        for _ in range(self.weight):
+            self.f.terms.update(self.terms)
 
 
 def _read(feats: Features, text: str, offsets: list[int], starts: set[int], weight: int, words: bool,
           mentioned: set[int] | None = None) -> None:
     """`mentioned`: where a language capitalises every noun (German), the token starts inside an
-    entity mention; other capitalised words are then only name candidates, like caseless ones."""
+    entity mention; other capitalised words are then only name candidates, like caseless ones.
+    The loop runs for every token of every article: the plain word, by far the most common
+    token, comes first and calls nothing it does not need."""
     r = _Reader(feats, weight)
-    terms = feats.terms
-    prev_end = 0
-    kana = ""
+    terms = r.terms
+    body_words = feats.words if words else None
     for i in range(0, len(offsets) - 1, 2):
         s, e = offsets[i], offsets[i + 1]
-        r.index = i
         tok = text[s:e]
-        kind, script, low, number, key, name = _token(tok)
-        gap_start, prev_end = prev_end, e
-        if kind == _RUN:
-            if s != r.run_end:
-                r.flush_run()
-                if kana:
-                    r.name(_name_key(kana, _MIN_CASELESS_SKELETON), kana)
-                kana = ""
-            r.run += tok
-            r.run_end = e
-            kana = kana + tok if script == "kana" and tok != "ー" or (tok == "ー" and kana) else kana
-            continue
-        if kind == _NUMBER:
-            r.number_token(tok, s, e, text[gap_start:s])
-            continue
-        if kind == _SKIP:
-            continue
-        if number is not None:
-            r.month_name(number)
-        if words:
-            feats.words.append(low)
-        if script == "cased":
-            if len(low) >= 3:
-                terms[low] += weight
-            if key is not None and s not in starts:
-                r.name(key, name, cased=mentioned is None or s in mentioned)
-        else:
-            terms[low] += weight
-            r.name(key, name)
-    r.flush_run()
-    if kana:
-        r.name(_name_key(kana, _MIN_CASELESS_SKELETON), kana)
+        kind, script, low, number, key, name, term = _token(tok)
+        if kind == _WORD:
+            if number is not None:
+                r.index = i
+                r.month_name(number)
+            if body_words is not None:
+                body_words.append(low)
+            if term is not None:
+                terms.append(term)
+            if key is not None:
+                if script != "cased":
+                    r.name(key, name)
+                elif s not in starts:
+                    r.name(key, name, cased=mentioned is None or s in mentioned)
+        elif kind == _RUN:
+            r.run_token(tok, s, e, script == "kana")
+        elif kind == _NUMBER:
+            r.index = i
+            r.number_token(tok, s, e, text[offsets[i - 1] if i else 0 : s])
+    r.end_run()
+    r.count_terms()
 
 
 def features(article: Article) -> Features:
