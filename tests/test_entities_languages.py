@@ -93,6 +93,20 @@ def test_warm_up_loads_every_model_so_forked_processes_share_them():
     assert load.cache_info().currsize == warm  # the first Dutch article loads nothing
 
 
+def test_models_load_without_the_string_table_and_find_the_same_entities():
+    import spacy
+
+    text = ("Emmanuel Macron a reçu Olaf Scholz à l'Élysée mardi. La Banque centrale européenne, à "
+            "Francfort, et l'Organisation mondiale de la santé, à Genève, ont publié leurs chiffres.")
+    full = spacy.load(DEFAULT_MODELS["fr"], exclude=["parser", "tagger", "lemmatizer", "morphologizer",
+                                                     "attribute_ruler", "senter"])
+    lean = load(DEFAULT_MODELS["fr"])
+    assert len(lean.vocab.strings) < len(full.vocab.strings) // 100  # 713k strings left on disk
+    ents = [(e.start_char, e.end_char, e.label_) for e in lean(text).ents]
+    assert ents == [(e.start_char, e.end_char, e.label_) for e in full(text).ents]
+    assert {"PER", "LOC", "ORG"} <= {label for _, _, label in ents}
+
+
 def news_sample(lang: str) -> list[dict]:
     path = FIXTURES / f"ner-news-{lang}" / "gold.jsonl"
     return [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]

