@@ -20,14 +20,15 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import partial
-from operator import attrgetter
-from typing import Callable, Iterator, Optional
+from operator import mul
+from typing import Iterable, Optional
 
 from newsflow.agents.stories.features import Features
 from newsflow.agents.stories.journal import Journal
 from newsflow.agents.stories.weights import DocumentFrequencies
 
 Vector = dict[str, float]
+Counted = list[tuple[str, float]]  # a vector's keys that count (`StoryIndex._counted`), in its order
 
 
 @dataclass(slots=True)
@@ -78,22 +79,20 @@ class Assignment:
     created: bool
 
 
-_TERMS: Callable[[Story], Vector] = attrgetter("terms")
-_ANCHORS: Callable[[Story], Vector] = attrgetter("anchors")
-
-
 def new_story_id(article_id: str) -> str:
     return "story-" + hashlib.blake2b(article_id.encode("utf-8"), digest_size=8).hexdigest()
 
 
 def _unit(bag, df: DocumentFrequencies, tf: float = 1.0) -> Vector:
-    vec = {k: (1.0 + tf * math.log(n)) * df.idf(k) for k, n in bag.items() if n > 0}
-    norm = math.sqrt(sum(v * v for v in vec.values())) or 1.0
+    log = math.log
+    vec = {k: (1.0 + tf * log(n)) * idf for (k, n), idf in zip(bag.items(), df.idfs(bag)) if n > 0}
+    norm = _norm(vec)
     return {k: v / norm for k, v in vec.items()}
 
 
 def _norm(vec: Vector) -> float:
-    return math.sqrt(sum(v * v for v in vec.values())) or 1.0
+    """Its length (1.0 when empty); `map` keeps the sum's order, so the same float as a loop."""
+    return math.sqrt(sum(map(mul, vec.values(), vec.values()))) or 1.0
 
 
 _FIGURES = ("#", "%")  # numbers and dates (day and month)
@@ -102,6 +101,15 @@ _FIGURES = ("#", "%")  # numbers and dates (day and month)
 def _figures_apart(figures: list[str], anchors: Vector) -> bool:
     """Both sides name figures and share none."""
     return not any(k in anchors for k in figures) and any(k[0] in _FIGURES for k in anchors)
+
+
+def _parts(story: Story, terms: Counted, anchors: Counted) -> Vector:
+    """What each counted key the article shares with the story gave to their score."""
+    parts = {k: w * story.anchors[k] / story.anchor_norm for k, w in anchors if k in story.anchors}
+    for k, w in terms:
+        if k in story.terms:
+            parts[k] = w * story.terms[k] / story.term_norm
+    return parts
 
 
 def _reason(story: Story, parts: Vector, n: int = 5) -> list[str]:
@@ -127,8 +135,11 @@ class StoryIndex:
         self.term_df: dict[str, DocumentFrequencies] = defaultdict(table)
         self.names = table()  # skeletons cased-script articles used as names
         self.stories: Journal = Journal(recording)  # least recently joined first
-        # key -> the stories that hold it (id -> story, so scoring needs no second lookup)
-        self._postings: dict[str, dict[str, Story]] = defaultdict(dict)
+        # key -> the stories that hold it, story id -> its weight there (the same as in the
+        # story's terms or anchors, kept in step): scoring reads the weight with no second lookup,
+        # and a dict of strings and floats is one the garbage collector does not track (a dict
+        # per key that held a Story made full collections a tenth of the stage's time).
+        self._postings: dict[str, dict[str, float]] = defaultdict(dict)
 
     def __len__(self) -> int:
         return len(self.stories)
@@ -145,82 +156,65 @@ class StoryIndex:
         for table in (self.df, self.names, *self.term_df.values()):
             table.tick()
         terms, anchors = _unit(feats.terms, term_df), _unit(bag, self.df, self.p.anchor_tf)
-        best, score, parts = self._best(terms, anchors, term_df, feats)
+        counted = self._counted(terms, term_df), self._counted(anchors, self.df)
+        best, score = self._best(*counted, anchors, feats)
         if best is None or score < self.p.threshold:
             story = Story(new_story_id(article_id), now)
             self.stories[story.id] = story
             self._add(story, terms, anchors, soft, feats, now)
             return Assignment(story.id, 1.0, [], True)
-        reason = _reason(best, parts)
+        reason = _reason(best, _parts(best, *counted))
         self._add(best, terms, anchors, soft, feats, now)
         return Assignment(best.id, round(score, 4), reason, False)
 
-    def _best(self, terms: Vector, anchors: Vector, term_df: DocumentFrequencies, feats: Features
-              ) -> tuple[Optional[Story], float, Vector]:
-        """The best story, its score and what each shared key gave."""
-        t_dot = self._dots(terms, term_df, _TERMS)
-        a_dot = self._dots(anchors, self.df, _ANCHORS)
+    def _best(self, terms: Counted, anchors: Counted, all_anchors: Vector, feats: Features
+              ) -> tuple[Optional[Story], float]:
+        """The best story and its score, among those that share a counted key."""
+        t_dot, a_dot = self._dots(terms), self._dots(anchors)
+        p, stories = self.p, self.stories
         best, best_score = None, 0.0
-        figures = [k for k in anchors if k[0] in _FIGURES]
+        figures = [k for k in all_anchors if k[0] in _FIGURES]
         for sid in set(t_dot) | set(a_dot):
-            s = self.stories[sid]
-            t, a = t_dot.get(sid, 0.0) / s.term_norm, self.p.anchor_weight * a_dot.get(sid, 0.0) / s.anchor_norm
+            s = stories[sid]
+            t, a = t_dot.get(sid, 0.0) / s.term_norm, p.anchor_weight * a_dot.get(sid, 0.0) / s.anchor_norm
             # Words are evidence only beside a member in the same language; there they must agree
             # with the anchors (same topic is not same event), elsewhere the anchors decide alone.
             score = (t + a) / 2 if feats.lang in s.langs else a
             if feats.year and s.years and self._years_apart(feats.year, s.years):
-                score *= self.p.year_penalty
+                score *= p.year_penalty
             # (only where it could change the answer: the check reads the story's anchors)
-            if figures and score >= max(self.p.threshold, best_score) and _figures_apart(figures, s.anchors):
-                score *= self.p.figure_penalty
+            if figures and score >= max(p.threshold, best_score) and _figures_apart(figures, s.anchors):
+                score *= p.figure_penalty
             if best is None or score > best_score:
                 best, best_score = s, score
-        if best is None:
-            return None, 0.0, {}
-        parts = {k: w * best.anchors[k] / best.anchor_norm for k, w in self._counted(anchors, self.df)
-                 if k in best.anchors}
-        for k, w in self._counted(terms, term_df):
-            if k in best.terms:
-                parts[k] = w * best.terms[k] / best.term_norm
-        return best, best_score, parts
+        return best, best_score
 
     def _years_apart(self, year: int, years: dict[str, int]) -> bool:
         """Fewer than half of the story's dated articles name a latest year near this one."""
         near = sum(n for y, n in years.items() if abs(int(y) - year) < self.p.year_gap)
         return 2 * near < sum(years.values())
 
-    def _counted(self, vec: Vector, df: DocumentFrequencies) -> Iterator[tuple[str, float]]:
+    def _counted(self, vec: Vector, df: DocumentFrequencies) -> Counted:
         """The keys that count: those in a large share of recent articles ("the", "said") are in
         every story, so they neither select candidates nor explain a join."""
         if df.docs < self.p.common_after:
-            yield from vec.items()
-            return
-        for k, w in vec.items():
-            if df.share(k) <= self.p.common_share:
-                yield k, w
+            return list(vec.items())
+        return df.rare(vec.items(), self.p.common_share)
 
-    def _dots(self, vec: Vector, df: DocumentFrequencies, side: Callable[[Story], Vector]) -> dict[str, float]:
-        """Dot products of `vec` with every story that shares a counted key with it, by story id."""
+    def _dots(self, counted: Counted) -> dict[str, float]:
+        """Dot products of a vector's counted keys with every story that shares one, by story id."""
         dots: dict[str, float] = defaultdict(float)
         postings = self._postings
-        for k, w in self._counted(vec, df):
-            for sid, story in postings.get(k, {}).items():
-                dots[sid] += w * side(story)[k]  # a posting means the story holds the key
+        for k, w in counted:
+            holders = postings.get(k)
+            if holders is not None:
+                for sid, weight in holders.items():
+                    dots[sid] += w * weight
         return dots
 
     def _add(self, story: Story, terms: Vector, anchors: Vector, soft: set[str], feats: Features, now: float) -> None:
-        for vec, side, cap in ((terms, story.terms, self.p.max_terms), (anchors, story.anchors, self.p.max_anchors)):
-            for k, w in vec.items():
-                if k not in side:
-                    if k in soft:
-                        continue
-                    self._postings[k][story.id] = story
-                side[k] = side.get(k, 0.0) + w
-            if len(side) > 2 * cap:
-                for k in sorted(side, key=side.__getitem__)[: len(side) - cap]:
-                    del side[k]
-                    story.labels.pop(k, None)
-                    self._unpost(k, story.id)
+        self._merge(story, story.terms, terms, soft, self.p.max_terms)
+        self._merge(story, story.anchors, anchors, soft, self.p.max_anchors)
         for k in feats.labels.keys() & story.anchors.keys() - story.labels.keys():
             story.labels[k] = feats.labels[k]
         story.term_norm, story.anchor_norm = _norm(story.terms), _norm(story.anchors)
@@ -232,18 +226,39 @@ class StoryIndex:
         story.updated = now
         self.stories.move_to_end(story.id)
 
+    def _merge(self, story: Story, side: Vector, vec: Vector, soft: set[str], cap: int) -> None:
+        """Adds `vec` to one of the story's vectors (`side`) and its postings, but no soft key that
+        it lacks (one matches, never adds); a vector past twice its `cap` keys keeps its `cap`
+        heaviest."""
+        sid, postings = story.id, self._postings
+        for k, w in vec.items():
+            old = side.get(k)
+            if old is not None:
+                side[k] = postings[k][sid] = old + w
+            elif k not in soft:
+                side[k] = postings[k][sid] = w
+        if len(side) > 2 * cap:
+            dropped = sorted(side, key=side.__getitem__)[: len(side) - cap]
+            for k in dropped:
+                del side[k]
+                story.labels.pop(k, None)
+            self._unpost(dropped, sid)
+
     def restore(self, story: Story) -> None:
         """Puts a story back as the changelog had it (it joins the end: restore in log order)."""
         self.stories[story.id] = story
-        for k in (*story.terms, *story.anchors):
-            self._postings[k][story.id] = story
+        for side in (story.terms, story.anchors):
+            for k, weight in side.items():
+                self._postings[k][story.id] = weight
 
-    def _unpost(self, key: str, sid: str) -> None:
-        ids = self._postings.get(key)
-        if ids is not None:
-            ids.pop(sid, None)
-            if not ids:
-                del self._postings[key]
+    def _unpost(self, keys: Iterable[str], sid: str) -> None:
+        postings = self._postings
+        for key in keys:
+            holders = postings.get(key)
+            if holders is not None:
+                holders.pop(sid, None)
+                if not holders:
+                    del postings[key]
 
     def touch(self, story_id: str, now: float) -> bool:
         """A duplicate keeps its story warm without changing what the story is about."""
@@ -261,5 +276,4 @@ class StoryIndex:
             if now - story.updated <= self.p.window_s and len(self.stories) <= self.p.max_stories:
                 return
             del self.stories[story.id]
-            for k in list(story.terms) + list(story.anchors):
-                self._unpost(k, story.id)
+            self._unpost([*story.terms, *story.anchors], story.id)

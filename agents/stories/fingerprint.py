@@ -89,7 +89,9 @@ class DuplicateIndex:
         self.threshold = threshold
         self.max_items = max_items
         self._exact: dict[str, str] = {}  # content_hash -> first id
-        self._bands: dict[tuple[int, bytes], list[str]] = {}
+        # (band, rows) -> the first ids with those rows, oldest first: a tuple of strings, which the
+        # garbage collector stops tracking (a list per band key was most of the objects it walked)
+        self._bands: dict[tuple[int, bytes], tuple[str, ...]] = {}
         # first id -> (fingerprint, content hash, band keys), oldest first; `changed` when recording
         self.prints: Journal = Journal(recording)
 
@@ -136,8 +138,9 @@ class DuplicateIndex:
         if keys is None:
             keys = self._band_keys(fp.sig) if fp.size else []
         self._exact[digest] = fp.id
+        bands = self._bands
         for key in keys:
-            self._bands.setdefault(key, []).append(fp.id)
+            bands[key] = bands.get(key, ()) + (fp.id,)
         self.prints[fp.id] = (fp, digest, keys)
 
     def expire(self, now: float) -> None:
@@ -151,6 +154,8 @@ class DuplicateIndex:
             for key in keys:
                 ids = self._bands.get(key)
                 if ids is not None:
-                    ids.remove(first_id)
-                    if not ids:
+                    i = ids.index(first_id)
+                    if len(ids) > 1:
+                        self._bands[key] = ids[:i] + ids[i + 1 :]
+                    else:
                         del self._bands[key]

@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Iterable, Optional
+from typing import Iterable, Optional, TypeVar
+
+V = TypeVar("V")
 
 
 class DocumentFrequencies:
@@ -51,12 +53,19 @@ class DocumentFrequencies:
         self.df = Counter({k: v // 2 for k, v in self.df.items() if v >= 2})
         self._since_decay = 0
 
-    def idf(self, key: str) -> float:
-        return math.log((self.docs + self.prior_docs + 1.0) / (self.df.get(key, 0) + 0.5))
+    def idfs(self, keys: Iterable[str]) -> list[float]:
+        """The inverse document frequency of each key: a whole vector's in one comprehension, not
+        a method call per key."""
+        total, counts, log = self.docs + self.prior_docs + 1.0, self.df, math.log
+        return [log(total / (counts.get(k, 0) + 0.5)) for k in keys]
 
-    def share(self, key: str) -> float:
-        """Share of recent articles with this key (1.0 = every one)."""
-        return self.df.get(key, 0) / self.docs if self.docs else 0.0
+    def rare(self, items: Iterable[tuple[str, V]], share: float) -> list[tuple[str, V]]:
+        """The (key, value) items whose key is in at most `share` of recent articles (every
+        item before the first article)."""
+        if not self.docs:
+            return list(items)
+        docs, counts = self.docs, self.df
+        return [kv for kv in items if counts.get(kv[0], 0) / docs <= share]
 
     @property
     def clock(self) -> tuple[float, int]:
