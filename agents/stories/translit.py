@@ -49,36 +49,48 @@ def _hangul(ch: str) -> str:
     return _HANGUL_INITIAL[initial] + "a" + _HANGUL_FINAL[final]
 
 
+def _romanise_char(ch: str) -> str:
+    """A case-folded character's Latin letters ("" when it has none)."""
+    if "a" <= ch <= "z":
+        return ch
+    for table in _TABLES:
+        if ch in table:
+            return table[ch].replace("-", "")
+    if "\uac00" <= ch <= "\ud7a3":
+        return _hangul(ch).replace("-", "")
+    base = unicodedata.normalize("NFKD", ch)[0]
+    return base if "a" <= base <= "z" else ""
+
+
+class _Romanisation(dict):
+    """Code point -> its Latin letters, for `str.translate`: each character is looked up once,
+    when it first comes (at most every code point, a few thousand in practice), so a word is
+    romanised in one C call instead of a Python step per character."""
+
+    def __missing__(self, code: int) -> str:
+        self[code] = letters = _romanise_char(chr(code))
+        return letters
+
+
+_ROMAN = _Romanisation()
+# Latin letters -> their consonant class, vowels and the rest dropped: `romanise` leaves a-z only.
+_CLASSES = str.maketrans({ch: _CLASS.get(ch) for ch in "abcdefghijklmnopqrstuvwxyz"})
+
+
 def romanise(word: str) -> str:
-    out = []
-    for ch in word.casefold():
-        if "a" <= ch <= "z":
-            out.append(ch)
-            continue
-        for table in _TABLES:
-            if ch in table:
-                out.append(table[ch])
-                break
-        else:
-            if "\uac00" <= ch <= "\ud7a3":
-                out.append(_hangul(ch))
-            else:
-                base = unicodedata.normalize("NFKD", ch)[0]
-                if "a" <= base <= "z":
-                    out.append(base)
-    return "".join(out).replace("-", "")
+    return word.casefold().translate(_ROMAN)
 
 
 @lru_cache(maxsize=65536)
 def skeleton(word: str) -> str:
-    """"Kim Jong Un" words -> "KN", "SN", "N"; "" when nothing is left."""
+    """"Kim Jong Un" words -> "KN", "SN", "N"; "" when nothing is left. A class once for a run
+    of it, vowels or not in between ("Tata" -> "T")."""
     rom = romanise(word)
     for digraph in _SIBILANT_DIGRAPHS:
         rom = rom.replace(digraph, "s")
     rom = rom.replace("ce", "se").replace("ci", "si")
-    out: list[str] = []
-    for ch in rom:
-        cls = _CLASS.get(ch)
-        if cls and (not out or out[-1] != cls):
-            out.append(cls)
-    return "".join(out)
+    out = ""
+    for cls in rom.translate(_CLASSES):  # a few letters: a loop beats a regular expression here
+        if not out or out[-1] != cls:
+            out += cls
+    return out
