@@ -112,6 +112,11 @@ def _parts(story: Story, terms: Counted, anchors: Counted) -> Vector:
     return parts
 
 
+def _years_apart(near: list[str], years: dict[str, int]) -> bool:
+    """Fewer than half of the story's dated articles name a latest year in `near`."""
+    return 2 * sum(years.get(y, 0) for y in near) < sum(years.values())
+
+
 def _reason(story: Story, parts: Vector, n: int = 5) -> list[str]:
     """The `n` shared keys that gave most, as a reader knows them; a name that counted both as a
     word and as an anchor ("cheeks", "Cheeks") is named once."""
@@ -137,8 +142,8 @@ class StoryIndex:
         self.stories: Journal = Journal(recording)  # least recently joined first
         # key -> the stories that hold it, story id -> its weight there (the same as in the
         # story's terms or anchors, kept in step): scoring reads the weight with no second lookup,
-        # and a dict of strings and floats is one the garbage collector does not track (a dict
-        # per key that held a Story made full collections a tenth of the stage's time).
+        # and a dict of strings and floats is one the garbage collector does not track (dicts that
+        # held Story objects, one per key, were much of what its full collections walked).
         self._postings: dict[str, dict[str, float]] = defaultdict(dict)
 
     def __len__(self) -> int:
@@ -169,18 +174,21 @@ class StoryIndex:
 
     def _best(self, terms: Counted, anchors: Counted, all_anchors: Vector, feats: Features
               ) -> tuple[Optional[Story], float]:
-        """The best story and its score, among those that share a counted key."""
+        """The best story and its score, among those that share a counted key. Candidates come in
+        the order the postings name them (not a set's, which hashing reorders in every process),
+        so a tie goes to the same story wherever the state is replayed."""
         t_dot, a_dot = self._dots(terms), self._dots(anchors)
-        p, stories = self.p, self.stories
+        p, stories, lang = self.p, self.stories, feats.lang
+        near = self._near(feats.year)
         best, best_score = None, 0.0
         figures = [k for k in all_anchors if k[0] in _FIGURES]
-        for sid in set(t_dot) | set(a_dot):
+        for sid in {**t_dot, **a_dot}:
             s = stories[sid]
-            t, a = t_dot.get(sid, 0.0) / s.term_norm, p.anchor_weight * a_dot.get(sid, 0.0) / s.anchor_norm
+            a = p.anchor_weight * a_dot.get(sid, 0.0) / s.anchor_norm
             # Words are evidence only beside a member in the same language; there they must agree
             # with the anchors (same topic is not same event), elsewhere the anchors decide alone.
-            score = (t + a) / 2 if feats.lang in s.langs else a
-            if feats.year and s.years and self._years_apart(feats.year, s.years):
+            score = (t_dot.get(sid, 0.0) / s.term_norm + a) / 2 if lang in s.langs else a
+            if near and s.years and _years_apart(near, s.years):
                 score *= p.year_penalty
             # (only where it could change the answer: the check reads the story's anchors)
             if figures and score >= max(p.threshold, best_score) and _figures_apart(figures, s.anchors):
@@ -189,10 +197,12 @@ class StoryIndex:
                 best, best_score = s, score
         return best, best_score
 
-    def _years_apart(self, year: int, years: dict[str, int]) -> bool:
-        """Fewer than half of the story's dated articles name a latest year near this one."""
-        near = sum(n for y, n in years.items() if abs(int(y) - year) < self.p.year_gap)
-        return 2 * near < sum(years.values())
+    def _near(self, year: Optional[int]) -> list[str]:
+        """The years less than `year_gap` from `year`, as a story's `years` name them (none
+        without a year): looked up in each candidate, not each of its years parsed and compared."""
+        if not year:
+            return []
+        return [str(y) for y in range(year - self.p.year_gap + 1, year + self.p.year_gap)]
 
     def _counted(self, vec: Vector, df: DocumentFrequencies) -> Counted:
         """The keys that count: those in a large share of recent articles ("the", "said") are in
