@@ -107,6 +107,28 @@ def test_models_load_without_the_string_table_and_find_the_same_entities():
     assert {"PER", "LOC", "ORG"} <= {label for _, _, label in ents}
 
 
+def test_a_model_keeps_no_new_words_once_it_has_learnt_its_share(monkeypatch):
+    from newsflow.agents.entities import ner_models
+
+    monkeypatch.setattr(ner_models, "LEARNING_CHARS", 50)  # one call of the text below
+    monkeypatch.setattr(ner_models, "_learnt", {})
+    recognizer = EntityRecognizer()
+    strings = load(recognizer.models["en"]).vocab.strings
+
+    def read(words: str) -> set[tuple[str, str]]:
+        text = f"Angela Merkel met Joe Biden in Washington on Monday to discuss {words}."
+        (a,) = recognizer.batch([article(text, "en")])
+        return found(a)
+
+    before = len(strings)
+    read("zorblax quintaferous plumbric")  # within its share: these words are kept
+    learnt = len(strings)
+    assert learnt > before
+    after = read("vextrolan oomphigrade snarkelwise")
+    assert len(strings) == learnt  # read in a memory zone: freed
+    assert {("Angela Merkel", "PER"), ("Joe Biden", "PER"), ("Washington", "LOC")} <= after
+
+
 def news_sample(lang: str) -> list[dict]:
     path = FIXTURES / f"ner-news-{lang}" / "gold.jsonl"
     return [orjson.loads(line) for line in path.read_bytes().splitlines() if line.strip()]

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Iterable
 
 from newsflow.agents.entities.mentions import token_edges
-from newsflow.agents.entities.ner_models import MODEL_LABELS, load
+from newsflow.agents.entities.ner_models import MODEL_LABELS, load, reading_zone
 from newsflow.agents.entities.reading import Reading
 from newsflow.agents.stage import check_deadline
 from newsflow.schemas import ENTITY_LABELS, Article, Entity, Span
@@ -40,11 +40,13 @@ def recognise(readings: list[Reading], models: dict[str, str]) -> None:
         nlp = load(models[code])
         for chunk in _chunks(work):
             check_deadline()
-            docs = nlp.pipe((a.body[r.start : r.end] for a, r, _ in chunk), batch_size=len(chunk))
-            for (article, region, edges), doc in zip(chunk, docs):
-                for ent in doc.ents:
-                    if ent.label_ in labels:
-                        _add(article, ent.label_, region.start + ent.start_char, region.start + ent.end_char, edges)
+            with reading_zone(nlp, sum(r.end - r.start for _, r, _ in chunk)):  # docs die with it
+                docs = nlp.pipe((a.body[r.start : r.end] for a, r, _ in chunk), batch_size=len(chunk))
+                for (article, region, edges), doc in zip(chunk, docs):
+                    for ent in doc.ents:
+                        if ent.label_ in labels:
+                            _add(article, ent.label_, region.start + ent.start_char, region.start + ent.end_char,
+                                 edges)
         if code != "en":
             for a in group:
                 a.processing.notes.append(
