@@ -84,8 +84,7 @@ def new_story_id(article_id: str) -> str:
 
 
 def _unit(bag, df: DocumentFrequencies, tf: float = 1.0) -> Vector:
-    log = math.log
-    vec = {k: (1.0 + tf * log(n)) * idf for (k, n), idf in zip(bag.items(), df.idfs(bag)) if n > 0}
+    vec = df.weights(bag, tf)
     norm = _norm(vec)
     return {k: v / norm for k, v in vec.items()}
 
@@ -151,13 +150,13 @@ class StoryIndex:
 
     def assign(self, article_id: str, feats: Features, now: float) -> Assignment:
         self.expire(now)
-        self.names.add(k for k in feats.anchors if k[0] == "~")
+        self.names.add({k for k in feats.anchors if k[0] == "~"})
         heard = Counter({k: n for k, n in feats.caseless.items() if k in self.names.df})
         bag = feats.anchors + heard
         soft = heard.keys() - feats.anchors.keys()
-        self.df.add(bag)
+        self.df.add(bag.keys())
         term_df = self.term_df[feats.lang]
-        term_df.add(feats.terms)
+        term_df.add(feats.terms.keys())
         for table in (self.df, self.names, *self.term_df.values()):
             table.tick()
         terms, anchors = _unit(feats.terms, term_df), _unit(bag, self.df, self.p.anchor_tf)

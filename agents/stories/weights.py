@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import Iterable, Optional, TypeVar
+from typing import AbstractSet, Iterable, Mapping, Optional, TypeVar
 
 V = TypeVar("V")
 
@@ -31,12 +31,12 @@ class DocumentFrequencies:
     def __len__(self) -> int:
         return len(self.df)
 
-    def add(self, keys: Iterable[str]) -> None:
-        """One more article with these keys (each counted once, however often it occurs)."""
-        keys = set(keys)
+    def add(self, keys: AbstractSet[str]) -> None:
+        """One more article with these keys: distinct ones (a set, a dict's keys), each counted
+        once, with no set built from them first."""
         self.df.update(keys)
         if self.changed is not None:
-            self.changed |= keys
+            self.changed.update(keys)
         self.docs += 1
 
     def tick(self) -> None:
@@ -53,11 +53,11 @@ class DocumentFrequencies:
         self.df = Counter({k: v // 2 for k, v in self.df.items() if v >= 2})
         self._since_decay = 0
 
-    def idfs(self, keys: Iterable[str]) -> list[float]:
-        """The inverse document frequency of each key: a whole vector's in one comprehension, not
-        a method call per key."""
+    def weights(self, bag: Mapping[str, int], tf: float = 1.0) -> dict[str, float]:
+        """tf-idf of each key of the bag with a count: (1 + tf * log count) * log((articles +
+        prior + 1) / (its articles + 0.5)), in one comprehension (not a call per key)."""
         total, counts, log = self.docs + self.prior_docs + 1.0, self.df, math.log
-        return [log(total / (counts.get(k, 0) + 0.5)) for k in keys]
+        return {k: (1.0 + tf * log(n)) * log(total / (counts.get(k, 0) + 0.5)) for k, n in bag.items() if n > 0}
 
     def rare(self, items: Iterable[tuple[str, V]], share: float) -> list[tuple[str, V]]:
         """The (key, value) items whose key is in at most `share` of recent articles (every
