@@ -13,7 +13,7 @@ from newsflow.agents import build_stages, parse_stage_list
 from newsflow.agents.pipeline import Envelope, enrich_batch
 from newsflow.agents.segment import segment
 from newsflow.agents.stories import StoryParams, StoryTracker
-from newsflow.agents.stories.clusters import StoryIndex
+from newsflow.agents.stories.clusters import Story, StoryIndex
 from newsflow.agents.stories.features import Features, features
 from newsflow.agents.stories.fingerprint import content_hash
 from newsflow.agents.stories.translit import skeleton
@@ -166,6 +166,17 @@ def test_years_far_apart_weaken_a_match():
         scores[year] = index.assign("b", _feats("en", first.terms, first.anchors, year), 1.0).score
     assert scores[2008] == scores[2009] > 0.9
     assert scores[2013] == pytest.approx(0.7 * scores[2008], abs=1e-3)
+
+
+def test_a_tie_goes_to_the_story_posted_first_in_every_process():
+    """Candidates are scored in postings order, not in a set's (which the string hash seeds anew
+    in every process): of two equal stories the one posted first wins, whatever their ids."""
+    for n in range(20):
+        index = StoryIndex(StoryParams())
+        ids = [f"story-{n}-{k}" for k in range(2)]
+        for sid in ids:
+            index.restore(Story(sid, 0.0, size=1, langs={"de"}, anchors={"#7": 1.0}, term_norm=1.0, anchor_norm=1.0))
+        assert index.assign(f"a{n}", _feats("en", {"word": 1}, {"#7": 1}), 1.0).story_id == ids[0]
 
 
 def test_caseless_name_guesses_match_names_but_never_seed_them():

@@ -20,7 +20,7 @@ import math
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from functools import partial
-from operator import mul
+from operator import itemgetter, mul
 from typing import Iterable, Optional
 
 from newsflow.agents.stories.features import Features
@@ -120,7 +120,7 @@ def _reason(story: Story, parts: Vector, n: int = 5) -> list[str]:
     """The `n` shared keys that gave most, as a reader knows them; a name that counted both as a
     word and as an anchor ("cheeks", "Cheeks") is named once."""
     out: dict[str, str] = {}
-    for k, _ in sorted(parts.items(), key=lambda kv: -kv[1]):
+    for k, _ in sorted(parts.items(), key=itemgetter(1), reverse=True):  # (stable: ties keep their order)
         label = story.labels.get(k, k)
         out.setdefault(label.casefold(), label)
         if len(out) == n:
