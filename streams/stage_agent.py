@@ -400,9 +400,11 @@ class StageAgent(ConsumerRebalanceListener):
             await p.stop()
 
     async def broker_error(self, timeout: float) -> Optional[str]:
-        """None when the broker answers a metadata request within `timeout`; else why not."""
+        """None when the leader of the input's first partition gives its end offset within
+        `timeout`; else why not. A request whose cost does not grow with the cluster: the
+        metadata of all its topics (`topics()`), every 2 s, took 3% of a worker's CPU with 190."""
         try:
-            await asyncio.wait_for(self.consumer.topics(), timeout)
+            await asyncio.wait_for(self.consumer.end_offsets([TopicPartition(self.source, 0)]), timeout)
         except (KafkaError, asyncio.TimeoutError) as exc:
             return str(exc) or type(exc).__name__  # a KafkaError's text starts with its name
         return None

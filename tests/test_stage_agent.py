@@ -269,18 +269,19 @@ async def test_broker_error_says_why_the_broker_did_not_answer():
 
     agent = _agent(Stage("extract", lambda item: item))
 
-    async def unreachable():
+    async def unreachable(partitions):
         raise KafkaConnectionError("Unable to bootstrap from [('127.0.0.1', 1)]")
 
-    async def stalls():
+    async def stalls(partitions):
         await asyncio.sleep(10)
 
-    async def answers():
-        return {"raw-items"}
+    async def answers(partitions):
+        assert partitions == [TopicPartition(agent.source, 0)]  # one partition, not the cluster's metadata
+        return {partitions[0]: 7}
 
-    for topics, want in [(unreachable, "KafkaConnectionError: Unable to bootstrap"), (stalls, "TimeoutError"),
-                         (answers, None)]:
-        agent.consumer = SimpleNamespace(topics=topics)
+    for end_offsets, want in [(unreachable, "KafkaConnectionError: Unable to bootstrap"), (stalls, "TimeoutError"),
+                              (answers, None)]:
+        agent.consumer = SimpleNamespace(end_offsets=end_offsets)
         error = await agent.broker_error(timeout=0.05)
         assert (error if want is None else error[:len(want)]) == want
 
