@@ -129,28 +129,31 @@ def _seconds(triple: Optional[tuple[float, ...]]) -> str:
     return " / ".join(f"{v:.2f}" for v in triple) if triple else "-"
 
 
+def _markdown(header: Sequence[str], rows: Sequence[Sequence[str]]) -> list[str]:
+    return ["| " + " | ".join(header) + " |", "|" + "---|" * len(header), *("| " + " | ".join(r) + " |" for r in rows)]
+
+
 def render_table(rows: Sequence[Contender], base: Contender) -> list[str]:
     """One markdown table; every ratio is to `base`, the tuned glue (b)."""
-    out = ["| contender | processes | items | items/s | × (b) | CPU s/item | × (b) | peak RSS MB per process | × (b) "
-           "| latency p50 / p95 / p99 s at 50% load |",
-           "|---|---|---|---|---|---|---|---|---|---|"]
-    for r in rows:
-        out.append(f"| {r.name} | {r.procs} | {r.items} | {r.rate:.1f} | {_ratio(r.rate, base.rate)} | {r.cpu_s:.3f} "
-                   f"| {_ratio(r.cpu_s, base.cpu_s)} | {' / '.join(map(str, r.peak_mb))} "
-                   f"| {_ratio(max(r.peak_mb), max(base.peak_mb))} | {_seconds(r.latency)} |")
-    return out
+    header = ["contender", "processes", "items", "items/s", "× (b)", "CPU s/item", "× (b)", "peak RSS MB per process",
+              "× (b)", "latency p50 / p95 / p99 s at 50% load"]
+    return _markdown(header, [
+        [r.name, str(r.procs), str(r.items), f"{r.rate:.1f}", _ratio(r.rate, base.rate), f"{r.cpu_s:.3f}",
+         _ratio(r.cpu_s, base.cpu_s), " / ".join(map(str, r.peak_mb)), _ratio(max(r.peak_mb), max(base.peak_mb)),
+         _seconds(r.latency)]
+        for r in rows])
 
 
 def render_sweep(results: Sequence[StepResult], recovery_s: float) -> list[str]:
-    out = ["| load | target items/s | sent | finished items/s | latency p50 / p95 / p99 s | backlog mean "
-           "| backlog max | backlog at end | records per stage call | cores busy: worker / machine |",
-           "|---|---|---|---|---|---|---|---|---|---|"]
-    for r in results:
-        out.append(f"| {r.step.share:.0%} | {r.step.rate:.1f} | {r.sent} | {r.done_rate:.1f} | {_seconds(r.latency)} "
-                   f"| {r.backlog_mean:.0f} | {r.backlog_max:.0f} | {r.backlog_end:.0f} | {r.per_call:.1f} "
-                   f"| {r.worker_cores:.2f} / {r.machine_cores:.2f} |")
-    return [*out, "", f"Backlog (items published and not back: the lag, end to end) back to 0 {recovery_s:.0f} s "
-                      "after the last step."]
+    header = ["load", "target items/s", "sent", "finished items/s", "latency p50 / p95 / p99 s", "backlog mean",
+              "backlog max", "backlog at end", "records per stage call", "cores busy: worker / machine"]
+    table = _markdown(header, [
+        [f"{r.step.share:.0%}", f"{r.step.rate:.1f}", str(r.sent), f"{r.done_rate:.1f}", _seconds(r.latency),
+         f"{r.backlog_mean:.0f}", f"{r.backlog_max:.0f}", f"{r.backlog_end:.0f}", f"{r.per_call:.1f}",
+         f"{r.worker_cores:.2f} / {r.machine_cores:.2f}"]
+        for r in results])
+    return [*table, "", f"Backlog (items published and not back: the lag, end to end) back to 0 {recovery_s:.0f} s "
+                        "after the last step."]
 
 
 def render_targets(newsflow: Contender, glue: Contender, enrich: Contender) -> list[str]:
