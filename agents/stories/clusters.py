@@ -238,20 +238,27 @@ class StoryIndex:
     def _merge(self, story: Story, side: Vector, vec: Vector, soft: set[str], cap: int) -> None:
         """Adds `vec` to one of the story's vectors (`side`) and its postings, but no soft key that
         it lacks (one matches, never adds); a vector past twice its `cap` keys keeps its `cap`
-        heaviest."""
+        heaviest. New keys are posted after the cut, so one cut at once (most of a cut, where
+        a story gathers many languages' words) is never posted and unposted."""
         sid, postings = story.id, self._postings
+        new = []
         for k, w in vec.items():
             old = side.get(k)
             if old is not None:
                 side[k] = postings[k][sid] = old + w
             elif k not in soft:
-                side[k] = postings[k][sid] = w
+                side[k] = w
+                new.append(k)
         if len(side) > 2 * cap:
             dropped = sorted(side, key=side.__getitem__)[: len(side) - cap]
             for k in dropped:
                 del side[k]
                 story.labels.pop(k, None)
-            self._unpost(dropped, sid)
+            self._unpost(dropped, sid)  # (a new key has no posting yet: nothing to take back)
+        for k in new:
+            w = side.get(k)
+            if w is not None:
+                postings[k][sid] = w
 
     def restore(self, story: Story) -> None:
         """Puts a story back as the changelog had it (it joins the end: restore in log order)."""
