@@ -7,6 +7,7 @@ in the parent, on the pool's results in input order.
 """
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import time
 from itertools import islice
@@ -59,6 +60,8 @@ def run(
     _max_bytes, _timeout = settings.max_item_bytes, settings.item_timeout
     batches = _batches(items, batch_size)
     ok = failed = 0
+    if jobs > 1:
+        gc.freeze()  # the models' objects: a child's full collections would touch, so copy, their pages
     pool = multiprocessing.get_context("fork").Pool(jobs) if jobs > 1 else None
     try:
         for records, envs in pool.imap(_start, batches) if pool else map(_start, batches):

@@ -11,6 +11,7 @@ metrics on the base port + i.
 from __future__ import annotations
 
 import dataclasses
+import gc
 import logging
 import os
 import signal
@@ -57,6 +58,7 @@ def _exit_code(pid: int, block: bool) -> Optional[int]:
 def run_processes(settings: Settings, stages: Sequence[str], count: int) -> int:
     built = build_stages(stages, settings)
     warm_up(built.values())
+    gc.freeze()  # the models' objects: a child's full collections would touch, so copy, their pages
     children = [_fork(settings, stages, built, i) for i in range(count)]
     delays = [1.0] * count
     stopping = False
