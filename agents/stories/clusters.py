@@ -140,7 +140,8 @@ class StoryIndex:
         self.names = table()  # skeletons cased-script articles used as names
         self.stories: Journal = Journal(recording)  # least recently joined first
         # key -> the stories that hold it, story id -> its weight there (the same as in the
-        # story's terms or anchors, kept in step): scoring reads the weight with no second lookup,
+        # story's terms or anchors, kept in step; a key is one or the other: anchors start with
+        # "~", "@", "#" or "%", terms are words): scoring reads the weight with no second lookup,
         # and a dict of strings and floats is one the garbage collector does not track (dicts that
         # held Story objects, one per key, were much of what its full collections walked).
         self._postings: dict[str, dict[str, float]] = defaultdict(dict)
