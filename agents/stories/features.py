@@ -12,6 +12,7 @@ from functools import lru_cache
 from dataclasses import dataclass, field
 
 from newsflow.agents.segment import tokens as tokenize
+from newsflow.agents.stories.fingerprint import word_hash
 from newsflow.agents.stories.months import month
 from newsflow.agents.stories.translit import skeleton
 from newsflow.schemas import Article
@@ -35,7 +36,7 @@ _NOUNS_CAPITALISED = {"de", "lb"}  # a capital there marks a noun, not a name
 @dataclass(slots=True)
 class Features:
     lang: str = "und"  # the language stage's code: words weigh by how common they are in it
-    words: list[str] = field(default_factory=list)  # case-folded body words, for shingles
+    words: list[int] = field(default_factory=list)  # case-folded body words' `word_hash`, for shingles
     terms: Counter = field(default_factory=Counter)
     anchors: Counter = field(default_factory=Counter)
     # Skeletons of every word of a caseless script (Arabic, Devanagari, Hangul, Katakana): most
@@ -84,19 +85,19 @@ _RUN, _NUMBER, _SKIP, _WORD = range(4)  # what `_token` says a token is
 
 
 @lru_cache(maxsize=1 << 16)
-def _token(tok: str) -> tuple[int, str, str, int | None, str | None, str, str | None]:
+def _token(tok: str) -> tuple[int, str, int, int | None, str | None, str, str | None]:
     """Everything `_read` needs of a token that does not depend on where it stands (kind, script,
-    case-folded form, month number, name key, the word it names and the term it counts as):
+    hash of the case-folded form, month number, name key, the word it names and the term it counts as):
     news repeats its words, so each distinct token is classified, case-folded, looked up and
     transliterated once."""
     script = _script(tok[0])
     if script in ("han", "kana") and len(tok) == 1:
-        return _RUN, script, tok, None, None, tok, None
+        return _RUN, script, 0, None, None, tok, None
     if not tok.isalpha():  # the common case, a plain word, skips both searches
         if _DIGIT.search(tok):
-            return _NUMBER, script, tok, None, None, tok, None
+            return _NUMBER, script, 0, None, None, tok, None
         if not _LETTER.search(tok):
-            return _SKIP, script, tok, None, None, tok, None
+            return _SKIP, script, 0, None, None, tok, None
     key, name, low = None, tok, tok.casefold()
     if script == "cased":
         if tok[0].isupper():
@@ -105,7 +106,7 @@ def _token(tok: str) -> tuple[int, str, str, int | None, str | None, str, str | 
         name = _stem_caseless(tok, script)
         key = _name_key(name, _MIN_CASELESS_SKELETON)
     term = low if script != "cased" or len(low) >= 3 else None  # short cased words say little
-    return _WORD, script, low, month(tok), key, name, term
+    return _WORD, script, word_hash(low), month(tok), key, name, term
 
 
 class _Reader:
@@ -205,13 +206,13 @@ def _read(feats: Features, text: str, offsets: list[int], starts: set[int], weig
     for i in range(0, len(offsets) - 1, 2):
         s, e = offsets[i], offsets[i + 1]
         tok = text[s:e]
-        kind, script, low, number, key, name, term = _token(tok)
+        kind, script, word, number, key, name, term = _token(tok)
         if kind == _WORD:
             if number is not None:
                 r.index = i
                 r.month_name(number)
             if body_words is not None:
-                body_words.append(low)
+                body_words.append(word)
             if term is not None:
                 terms.append(term)
             if key is not None:
