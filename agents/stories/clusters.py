@@ -210,21 +210,20 @@ class StoryIndex:
         return [str(y) for y in range(year - self.p.year_gap + 1, year + self.p.year_gap)]
 
     def _counted(self, vec: Vector, norm: float, df: DocumentFrequencies) -> Counted:
-        """The keys that count, with their unit weights (`vec` / `norm`): those in a large share
-        of recent articles ("the", "said") are in every story, so they neither select candidates
-        nor explain a join."""
+        """The keys that count, with their unit weights (`vec` / `norm`): those some story holds
+        (picked by a C-level `filter`: on NTREX two in three keys of an article are in no story)
+        and not in a large share of recent articles ("the", "said" are in every story, so they
+        neither select candidates nor explain a join)."""
         share = self.p.common_share if df.docs >= self.p.common_after else math.inf
-        return df.rare(vec, share, norm)
+        return df.rare(filter(self._postings.__contains__, vec), vec, share, norm)
 
     def _dots(self, counted: Counted) -> dict[str, float]:
-        """Dot products of a vector's counted keys with every story that shares one, by story id."""
+        """Dot products of a vector's counted keys with every story that holds one, by story id."""
         dots: dict[str, float] = defaultdict(float)
         postings = self._postings
         for k, w in counted:
-            holders = postings.get(k)
-            if holders is not None:
-                for sid, weight in holders.items():
-                    dots[sid] += w * weight
+            for sid, weight in postings[k].items():
+                dots[sid] += w * weight
         return dots
 
     def _add(self, story: Story, terms: Vector, anchors: Vector, norms: tuple[float, float], soft: set[str],

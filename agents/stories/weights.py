@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 from collections import Counter
-from typing import AbstractSet, Callable, Mapping, Optional
+from typing import AbstractSet, Callable, Iterable, Mapping, Optional
 
 
 class _Memo(dict):
@@ -76,14 +76,14 @@ class DocumentFrequencies:
         idfs = _Memo(lambda c: log(total / (c + 0.5)))
         return {k: tfs[n] * idfs[counts.get(k, 0)] for k, n in bag.items() if n > 0}
 
-    def rare(self, vec: Mapping[str, float], share: float, norm: float) -> list[tuple[str, float]]:
-        """The keys of `vec` in at most `share` of recent articles (every key before the first
-        article), with their weights divided by `norm`: the unit vector's, in the pass that
-        picks them."""
+    def rare(self, keys: Iterable[str], vec: Mapping[str, float], share: float, norm: float) -> list[tuple[str, float]]:
+        """Those of `keys` in at most `share` of recent articles (every key before the first
+        article), with their weights in `vec` divided by `norm`: the unit vector's, in the pass
+        that picks them."""
         if not self.docs:
-            return [(k, w / norm) for k, w in vec.items()]
+            return [(k, vec[k] / norm) for k in keys]
         docs, counts = self.docs, self.df
-        return [(k, w / norm) for k, w in vec.items() if counts.get(k, 0) / docs <= share]
+        return [(k, vec[k] / norm) for k in keys if counts.get(k, 0) / docs <= share]
 
     @property
     def clock(self) -> tuple[float, int]:
