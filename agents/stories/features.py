@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from newsflow.agents.segment import tokens as tokenize
 from newsflow.agents.stories.fingerprint import word_hash
-from newsflow.agents.stories.months import month
+from newsflow.agents.stories.months import folded, month
 from newsflow.agents.stories.translit import skeleton
 from newsflow.schemas import Article
 
@@ -106,7 +106,7 @@ def _token(tok: str) -> tuple[int, str, int, int | None, str | None, str, str | 
         name = _stem_caseless(tok, script)
         key = _name_key(name, _MIN_CASELESS_SKELETON)
     term = low if script != "cased" or len(low) >= 3 else None  # short cased words say little
-    return _WORD, script, word_hash(low), month(tok), key, name, term
+    return _WORD, script, word_hash(low), month(tok) if low in folded() else None, key, name, term
 
 
 class _Reader:

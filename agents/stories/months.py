@@ -29,10 +29,17 @@ def _table() -> dict[str, int]:
     return table
 
 
+@lru_cache(maxsize=1)
+def folded() -> frozenset[str]:
+    """The names case-folded: `month` finds a name by changing a word's case only, so a word
+    whose case-folded form is not among these names no month (one set lookup for most words)."""
+    return frozenset(name.casefold() for name in _table())
+
+
 def load() -> None:
     """Reads CLDR's names now (a few tenths of a CPU second): the stage's warm-up, so the first
     article does not pay for it."""
-    _table()
+    folded()
 
 
 def month(word: str) -> Optional[int]:
