@@ -12,6 +12,10 @@
 #   NEWSFLOW_KAFKA_CONTROLLER_PORT   KRaft controller port, default 9093
 #   NEWSFLOW_KAFKA_HEAP              JVM heap options, default "-Xms256m -Xmx768m"
 #                                    (a bare size such as "512m" means -Xmx512m)
+#   NEWSFLOW_KAFKA_JIT               JIT options, default "-XX:TieredStopAtLevel=1" (the client
+#                                    compiler only: on a machine the broker shares with the
+#                                    workers, the server compiler's compiling cost more CPU than it
+#                                    saved); empty for the JVM's full tiered JIT
 #   NEWSFLOW_KAFKA_START_TIMEOUT     seconds to wait for the broker, default 60
 #   NEWSFLOW_KAFKA_STOP_TIMEOUT      seconds to wait after SIGTERM, default 30
 #   NEWSFLOW_KAFKA_CLUSTER_ID        cluster id used when formatting storage
@@ -60,6 +64,7 @@ HOST=127.0.0.1
 PORT="${NEWSFLOW_KAFKA_PORT:-9092}"
 CONTROLLER_PORT="${NEWSFLOW_KAFKA_CONTROLLER_PORT:-9093}"
 HEAP="${NEWSFLOW_KAFKA_HEAP:--Xms256m -Xmx768m}"
+JIT="${NEWSFLOW_KAFKA_JIT--XX:TieredStopAtLevel=1}"
 START_TIMEOUT="${NEWSFLOW_KAFKA_START_TIMEOUT:-60}"
 STOP_TIMEOUT="${NEWSFLOW_KAFKA_STOP_TIMEOUT:-30}"
 # 22-char base64url of 16 bytes ("newsflow-kafka01"); any valid Kafka UUID works.
@@ -358,8 +363,8 @@ storage_tool_class() {
 }
 
 java_base_opts() {
-  # shellcheck disable=SC2046 # heap_opts is a list of options
-  echo $(heap_opts) -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
+  # shellcheck disable=SC2046,SC2086 # heap_opts and JIT are lists of options
+  echo $(heap_opts) $JIT -server -XX:+UseG1GC -XX:MaxGCPauseMillis=20 \
     -XX:InitiatingHeapOccupancyPercent=35 -XX:+ExplicitGCInvokesConcurrent \
     -XX:+ExitOnOutOfMemoryError -Djava.awt.headless=true \
     "-Dlog4j2.configurationFile=$LOG4J_CONF" "-Dkafka.logs.dir=$LOG_DIR"

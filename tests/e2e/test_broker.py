@@ -34,3 +34,19 @@ def test_broker_status_reports_running(broker):
         pytest.skip("an external broker is in use")
     assert embedded.is_reachable(settings)
     assert embedded.run("status", settings, quiet=True) == 0
+
+
+def test_the_embedded_broker_runs_the_client_compiler_only(broker):
+    """It shares the cores with the workers: the server compiler's compiling cost more broker
+    CPU than it saved (README, broker section)."""
+    import os
+    from pathlib import Path
+
+    from newsflow.streams.config import Settings
+
+    settings = Settings.from_env()
+    if broker != settings.broker or "NEWSFLOW_KAFKA_JIT" in os.environ:
+        pytest.skip("an external broker, or JIT options of the user's")
+    pid = (Path(settings.state_dir) / "kafka" / "kafka.pid").read_text().split()[0]
+    args = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    assert b"-XX:TieredStopAtLevel=1" in args
