@@ -150,6 +150,20 @@ def test_cold_stories_expire_and_state_stays_bounded():
     assert late.duplicate_of is None  # the first copy went cold with its story
 
 
+def test_a_cut_story_adds_no_key_lighter_than_its_floor():
+    """Past twice its cap a story keeps its cap heaviest keys; afterwards a new key lighter than
+    the lightest one kept is not added (the next cut would drop it: weights only grow), a
+    heavier one is, and keys it has keep adding up."""
+    index = StoryIndex()
+    story = Story("s", 0.0)
+    first = {"a": 8.0, "b": 6.0, "c": 4.0, "d": 2.0, "e": 1.0}  # (weights, then the vector's norm: 2)
+    floor = index._merge(story, story.terms, first, 2.0, set(), 2, 0.0)
+    assert story.terms == {"a": 4.0, "b": 3.0} and floor == 3.0
+    floor = index._merge(story, story.terms, {"f": 5.8, "g": 7.0, "a": 2.0}, 2.0, set(), 2, floor)
+    assert story.terms == {"a": 5.0, "b": 3.0, "g": 3.5} and floor == 3.0
+    assert "f" not in index._postings and index._postings["g"] == {"s": 3.5}
+
+
 def _feats(lang: str, terms: dict, anchors: dict, year: int | None = None, caseless: dict | None = None) -> Features:
     return Features(lang=lang, terms=Counter(terms), anchors=Counter(anchors), year=year,
                     caseless=Counter(caseless or {}))

@@ -229,8 +229,9 @@ class StoryIndex:
     def _add(self, story: Story, terms: Vector, anchors: Vector, norms: tuple[float, float], soft: set[str],
              feats: Features, now: float) -> None:
         """Adds the article's vectors (tf-idf weights, divided by `norms` here) to the story."""
-        story.term_floor = self._merge(story, story.terms, terms, norms[0], soft, self.p.max_terms, story.term_floor)
-        story.anchor_floor = self._merge(story, story.anchors, anchors, norms[1], soft, self.p.max_anchors,
+        p = self.p
+        story.term_floor = self._merge(story, story.terms, terms, norms[0], soft, p.max_terms, story.term_floor)
+        story.anchor_floor = self._merge(story, story.anchors, anchors, norms[1], soft, p.max_anchors,
                                          story.anchor_floor)
         for k in feats.labels.keys() & story.anchors.keys() - story.labels.keys():
             story.labels[k] = feats.labels[k]
