@@ -14,7 +14,8 @@ from newsflow.agents.entities.place_names import gazetteer_locations
 from newsflow.agents.entities.places import Gazetteer, gazetteer
 from newsflow.agents.entities.reading import reading_language
 from newsflow.agents.entities.rules import (
-    ORG_FORMS, alias_after, compound_word, dateline_date, find_honorific_names, find_orgs,
+    ORG_FORMS, alias_after, compound_word, dateline_date, find_honorific_names, find_orgs, name_rest,
+    TITLES_OUTSIDE,
 )
 from newsflow.schemas import Article, Entity
 
@@ -88,8 +89,14 @@ def _within_sentences(article: Article):
 
 
 def _compounds(ents: list[Entity], body: str) -> None:
-    """A hyphenated word built on a name ("Moscow-backed") is the MISC mention, as CoNLL tags it."""
+    """A hyphenated word built on a name ("Moscow-backed") is the MISC mention, as CoNLL tags it;
+    a person's hyphenated name is whole ("Kim Jong-un", not "Kim Jong")."""
     for e in ents:
+        if e.label == "PER":
+            end = name_rest(body, e.start, e.end)
+            if end is not None:
+                set_edges(e, body, e.start, end)
+            continue
         word = compound_word(body, e.start, e.end, e.label)
         if word:
             set_edges(e, body, *word)
@@ -128,6 +135,8 @@ def _titles(ents: list[Entity], body: str) -> set[int]:
         for i in covering:
             if ents[i].label != "PER":
                 ents[i].label, ents[i].revised_by = "PER", "rule"
+            if body[ents[i].start : start].rstrip(" .\u00a0") in TITLES_OUTSIDE:  # "Mr Park" -> "Park"
+                set_edges(ents[i], body, start, ents[i].end)
             persons.add(i)
     return persons
 

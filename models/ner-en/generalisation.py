@@ -16,6 +16,15 @@ Nothing is downloaded here.
 | crossner_politics | zliucr/CrossNER @2e7ba2a: ner_data/politics/{dev,test}.txt (train.txt for training) | MIT | politician/person->PER, politicalparty/organisation->ORG, country/location->LOC, election/event/misc->MISC |
 | uner_ewt | UniversalNER/UNER_English-EWT @8ed072d: en_ewt-ud-{dev,test}.iob2 | CC BY-SA 4.0 | PER LOC ORG (OTH, if any, dropped) |
 | uner_pud | UniversalNER/UNER_English-PUD @07ea055: en_pud-ud-test.iob2 | CC BY-SA 3.0 | PER LOC ORG |
+| news_hand | in the repo: tests/fixtures/ner-news-en/gold.jsonl, six 2018 news articles of NTREX-128 (English originals), labelled by hand | CC BY-SA 4.0 (NTREX) | PER LOC ORG MISC (CoNLL conventions) |
+
+`news_hand` is the one set labelled here: the headline and every sentence of six English
+articles of 2018 (North Korean defectors, the US and El Salvador, Catalan protests, a Premier
+League match, Sainsbury's, the Kavanaugh vote), 92 sentences and 192 mentions, by CoNLL-2003's
+conventions (a title is not part of a name: "Mr Park" -> "Park"; nationalities, competitions,
+wars and programme titles are MISC; a possessive's "'s" is outside the name). It is news of
+today's kind (names CoNLL never saw) and is never trained on. Its raw text is tokenised here
+(`_news_tokens`) so that it is scored like the other sets.
 
 Splits (deterministic, by the SHA-1 of a unit's key): each set's evaluation files are pooled
 and cut into a dev half and a test half, by document where the set has documents (WikiGold's
@@ -30,10 +39,13 @@ left *missing* rather than O, so the model is not taught that such words are no 
 from __future__ import annotations
 
 import hashlib
+import json
 import os
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+REPO = Path(__file__).resolve().parents[2]
 DEFAULT_DIR = Path("/tmp/newsflow-ner-gen")
 ENV = "NEWSFLOW_NER_GEN_DIR"
 TYPES = ("PER", "LOC", "ORG", "MISC")
@@ -49,12 +61,15 @@ class Source:
     name: str
     repo: str
     licence: str
-    fmt: str  # "conll" (token ... tag; -DOCSTART- documents) or "uner" (# newdoc, id token tag)
+    # "conll" (token ... tag; -DOCSTART- documents), "uner" (# newdoc, id token tag) or "jsonl"
+    # (a sentence a line: its text and its mentions' character spans; "article:n" ids)
+    fmt: str
     mapping: dict
     evaluate: tuple  # local files pooled into dev/test halves
     train: tuple = ()  # local files used only for training
     unit: str = "sentence"  # "document" or "sentence": what is hashed and scored as one text
     three_way: bool = False  # no training part: units go 2:1:1 to train/dev/test
+    in_repo: bool = False  # its files are in the repo (paths from its root), not in the data dir
 
     @property
     def labels(self) -> tuple:
@@ -75,6 +90,8 @@ SOURCES = (
            {"PER": "PER", "LOC": "LOC", "ORG": "ORG"}, ("uner_ewt/dev.iob2", "uner_ewt/test.iob2"), unit="document"),
     Source("uner_pud", "UniversalNER/UNER_English-PUD", "CC BY-SA 3.0", "uner",
            {"PER": "PER", "LOC": "LOC", "ORG": "ORG"}, ("uner_pud/test.iob2",), unit="document"),
+    Source("news_hand", "MicrosoftTranslator/NTREX (text), labels: newsflow", "CC BY-SA 4.0", "jsonl", CONLL,
+           ("tests/fixtures/ner-news-en/gold.jsonl",), in_repo=True),
 )
 MISSING = "-"  # a token tag: annotation unknown (training only)
 
@@ -91,8 +108,39 @@ def data_dir(explicit: str | os.PathLike | None = None) -> Path:
     return Path(explicit or os.environ.get(ENV) or DEFAULT_DIR)
 
 
+# CoNLL-like tokens: abbreviations ("U.S.", "p.m."), a possessive's "'s" apart, hyphened and
+# dotted words whole ("Jong-un", "LiverpoolFC.com"), any other character alone
+_NEWS_TOKEN = re.compile(r"(?:[A-Za-z]\.){2,}|\w+(?=['’]s\b)|['’]s\b|\w+(?:['’.&-]\w+)*|\S")
+
+
+def _news_tokens(text: str, mentions: list[dict]) -> list[tuple[str, str]]:
+    """A hand-labelled sentence's tokens with IOB tags; a mention must start and end on tokens."""
+    spans = [(m.start(), m.end()) for m in _NEWS_TOKEN.finditer(text)]
+    tags = ["O"] * len(spans)
+    for e in mentions:
+        inside = [i for i, (a, b) in enumerate(spans) if a >= e["start"] and b <= e["end"]]
+        if not inside or spans[inside[0]][0] != e["start"] or spans[inside[-1]][1] != e["end"]:
+            raise ValueError(f"mention {e['text']!r} does not fall on token boundaries in {text!r}")
+        tags[inside[0]] = "B-" + e["label"]
+        for i in inside[1:]:
+            tags[i] = "I-" + e["label"]
+    return [(text[a:b], tag) for (a, b), tag in zip(spans, tags)]
+
+
+def _read_jsonl(path: Path) -> list[Doc]:
+    docs: dict[str, Doc] = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        if line.strip():
+            row = json.loads(line)
+            article = row["id"].rsplit(":", 1)[0]
+            docs.setdefault(article, Doc(article)).sents.append(_news_tokens(row["text"], row["entities"]))
+    return list(docs.values())
+
+
 def _read_raw(path: Path, fmt: str) -> list[Doc]:
     """Documents of sentences of (token, raw tag), in file order."""
+    if fmt == "jsonl":
+        return _read_jsonl(path)
     docs, sent = [Doc(f"{path.name}:0")], []
 
     def close_sent():
@@ -152,7 +200,7 @@ def split_of(src: Source, key: str) -> str:
 def _units(src: Source, root: Path, files, dropped="O") -> list[Doc]:
     units = []
     for name in files:
-        path = root / name
+        path = (REPO if src.in_repo else root) / name
         if not path.is_file():
             raise FileNotFoundError(f"{path} missing: put the sets under {root} (see models/ner-en/generalisation.py) "
                                     f"or set {ENV}")
