@@ -81,12 +81,15 @@ def _name_key(word: str, min_len: int) -> str | None:
     return "~" + skel if len(skel) >= min_len else None
 
 
-_RUN, _NUMBER, _SKIP, _WORD = range(4)  # what `_classify` says a token is
+_RUN, _NUMBER, _SKIP, _WORD = range(4)  # what `_token` says a token is
 
 
-def _classify(tok: str) -> tuple[int, str, int, int | None, str | None, str, str | None]:
+@lru_cache(maxsize=1 << 16)
+def _token(tok: str) -> tuple[int, str, int, int | None, str | None, str, str | None]:
     """Everything `_read` needs of a token that does not depend on where it stands (kind, script,
-    hash of the case-folded form, month number, name key, the word it names and the term it counts as)."""
+    hash of the case-folded form, month number, name key, the word it names and the term it counts as):
+    news repeats its words, so each distinct token is classified, case-folded, looked up and
+    transliterated once."""
     script = _script(tok[0])
     if script in ("han", "kana") and len(tok) == 1:
         return _RUN, script, 0, None, None, tok, None
@@ -104,24 +107,6 @@ def _classify(tok: str) -> tuple[int, str, int, int | None, str | None, str, str
         key = _name_key(name, _MIN_CASELESS_SKELETON)
     term = low if script != "cased" or len(low) >= 3 else None  # short cased words say little
     return _WORD, script, word_hash(low), month(tok) if low in folded() else None, key, name, term
-
-
-class _Tokens(dict):
-    """Token -> `_classify(token)`: news repeats its words, so each distinct token is classified,
-    case-folded, looked up and transliterated once, and a known one costs one dict lookup (half
-    an `lru_cache` hit's time). Emptied when full, so its memory is bounded; the common words
-    come back at once."""
-
-    MAX = 1 << 16
-
-    def __missing__(self, tok: str) -> tuple:
-        if len(self) >= self.MAX:
-            self.clear()
-        self[tok] = info = _classify(tok)
-        return info
-
-
-_TOKENS = _Tokens()
 
 
 class _Reader:
@@ -221,7 +206,7 @@ def _read(feats: Features, text: str, offsets: list[int], starts: set[int], weig
     for i in range(0, len(offsets) - 1, 2):
         s, e = offsets[i], offsets[i + 1]
         tok = text[s:e]
-        kind, script, word, number, key, name, term = _TOKENS[tok]
+        kind, script, word, number, key, name, term = _token(tok)
         if kind == _WORD:
             if number is not None:
                 r.index = i
