@@ -1,5 +1,5 @@
 """English NER on news of today's kind: the hand-labelled sample (tests/fixtures/ner-news-en/,
-six NTREX-128 articles of 2018, CoNLL conventions) is well formed, scored by
+eleven NTREX-128 articles of 2018, CoNLL conventions) is well formed, scored by
 bench/entities_generalisation.py as `news_hand`, and the whole stage keeps its F1 on it."""
 from __future__ import annotations
 
@@ -20,8 +20,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "models" / "ner-en"
 import generalisation  # noqa: E402
 
 HAVE_MODEL = Path(model_path(), "meta.json").is_file()
-# micro F1 of the whole stage on the sample, exact spans and labels (measured 0.848: models/ner-en/README.md)
-F1_FLOOR = 0.82
+# micro F1 of the whole stage on the sample, one sentence an article, exact spans and labels
+# (measured 0.866: models/ner-en/README.md)
+F1_FLOOR = 0.84
 
 
 def rows() -> list[dict]:
@@ -31,7 +32,7 @@ def rows() -> list[dict]:
 
 def test_the_sample_is_well_formed_and_falls_on_tokens():
     sample = rows()
-    assert len(sample) == 92 and len({r["id"].rsplit(":", 1)[0] for r in sample}) == 6
+    assert len(sample) == 171 and len({r["id"].rsplit(":", 1)[0] for r in sample}) == 11
     for r in sample:
         for e in r["entities"]:
             assert r["text"][e["start"] : e["end"]] == e["text"] and e["label"] in {"PER", "ORG", "LOC", "MISC"}
@@ -39,7 +40,7 @@ def test_the_sample_is_well_formed_and_falls_on_tokens():
         assert sum(t.startswith("B-") for t in tags) == len(r["entities"])
     src = next(s for s in generalisation.SOURCES if s.name == "news_hand")
     halves = [generalisation.eval_units(src, generalisation.data_dir(), h) for h in ("dev", "test")]
-    assert sum(len(h) for h in halves) == 92 and all(halves)
+    assert sum(len(h) for h in halves) == 171 and all(halves)
     assert src.train == () and not src.three_way  # never trained on
 
 
