@@ -129,7 +129,7 @@ def test_base_name_drops_titles_and_possessives():
 
 def test_the_entity_layers_setting():
     assert parse_entity_layers("none") == ()
-    assert parse_entity_layers("") == ("compounds", "cuts", "orgs", "titles", "places", "aliases", "vote")
+    assert parse_entity_layers("") == ("compounds", "cuts", "orgs", "titles", "repeats", "places", "aliases", "vote")
     assert parse_entity_layers("kinds,vote") == ("vote", "kinds")
     with pytest.raises(ValueError):
         parse_entity_layers("magic")
@@ -405,6 +405,24 @@ def test_refine_mends_a_name_cut_at_a_hyphen_and_leaves_the_title_out():
     assert [(e.text, e.label) for e in a.entities] == [
         ("Kim Jong-un", "PER"), ("Park", "PER"), ("Jane Smith", "PER"), ("US Mr Lee", "PER")]
     assert all(body[e.start : e.end] == e.text and e.revised_by == "rule" for e in a.entities[:3])
+
+
+@pytest.mark.parametrize("body,ents,added", [
+    ("Ri Yong Ho spoke at the UN. Later Ri said no.", [("Ri Yong Ho", "PER")], ["Ri"]),
+    ("Lewis Hamilton won. Hamilton's team cheered.", [("Lewis Hamilton", "PER")], ["Hamilton"]),
+    ("Ri Yong Ho spoke. Then Ri Jong came.", [("Ri Yong Ho", "PER")], []),  # part of another name
+    ("Paul Washington spoke. Washington said no.", [("Paul Washington", "PER")], []),  # a place's name
+    ("Tom Ford spoke. Ford cut jobs.", [("Tom Ford", "PER"), ("Ford", "ORG")], []),  # labelled otherwise here
+    ("Neil Young sang. Young people cheered.", [("Neil Young", "PER")], []),  # a common word opening a sentence
+])
+def test_a_person_named_in_full_is_found_again_by_a_bare_name(body, ents, added):
+    from newsflow.agents.segment import segment
+
+    a = segment(article(body, ents=ents))
+    refine(a, layers=("repeats",))
+    got = [(e.text, e.label, e.source) for e in a.entities if e.source == "rule"]
+    assert got == [(w, "PER", "rule") for w in added]
+    assert all(body[e.start : e.end] == e.text for e in a.entities)
 
 
 def test_refine_turns_a_place_cut_at_a_hyphen_into_the_misc_word_without_a_link():

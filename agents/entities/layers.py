@@ -5,7 +5,7 @@ from typing import Optional
 
 # What each layer does: README.md. "none" runs the bare model (links, groups and confidence
 # are still computed).
-LAYERS = ("compounds", "cuts", "orgs", "titles", "places", "aliases", "vote")
+LAYERS = ("compounds", "cuts", "orgs", "titles", "repeats", "places", "aliases", "vote")
 # Measured and left off by default (it lowered CoNLL valid F1): a PER mention that is exactly a
 # country name becomes LOC, one that is a demonym becomes MISC.
 OPTIONAL_LAYERS = ("kinds",)

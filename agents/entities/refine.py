@@ -3,11 +3,12 @@ dateline, on `article.entities`."""
 from __future__ import annotations
 
 import bisect
+import re
 from typing import Iterable, Optional
 
 from newsflow.agents.entities.confidence import set_confidence
 from newsflow.agents.entities.cuts import mend_place_cuts
-from newsflow.agents.entities.groups import group
+from newsflow.agents.entities.groups import base_name, group
 from newsflow.agents.entities.layers import LAYERS
 from newsflow.agents.entities.mentions import Taken, set_edges
 from newsflow.agents.entities.place_names import gazetteer_locations
@@ -17,6 +18,7 @@ from newsflow.agents.entities.rules import (
     ORG_FORMS, alias_after, compound_word, dateline_date, find_honorific_names, find_orgs, name_rest,
     TITLES_OUTSIDE,
 )
+from newsflow.agents.language.word_evidence import word_lists
 from newsflow.schemas import Article, Entity
 
 RULE_LANGUAGES = frozenset({"en"})  # the rule layers' language (titles, listed orgs)
@@ -41,6 +43,8 @@ def refine(
     persons: set[int] = set()  # positions in `ents` of the mentions an honorific marks as people
     if english and "titles" in layers:
         persons = _titles(ents, body)
+    if english and "repeats" in layers:
+        _repeats(article, ents)
     if english and "kinds" in layers:
         _kinds(ents, persons)
     modelled = english if modelled is None else modelled
@@ -139,6 +143,45 @@ def _titles(ents: list[Entity], body: str) -> set[int]:
                 set_edges(ents[i], body, start, ents[i].end)
             persons.add(i)
     return persons
+
+
+_WORD_BEFORE = re.compile(r"([A-Z][\w\-]*)[ \u00a0]+\Z")
+_COMMON_ZIPF = 4.5  # a word this common in English ("Young", "Later") may start a sentence as itself
+
+
+def _repeats(article: Article, ents: list[Entity]) -> None:
+    """A person named in full is named again by the first or last word of the name ("Ri Yong Ho",
+    then "Ri said"), where the model may miss the bare word: each such word standing alone
+    elsewhere in the article, outside every mention, is a PER mention too. Not a word the
+    article's mentions also give another label, nor a place's name, nor one with a capitalised
+    word beside it (part of another name), nor a common word at a sentence start."""
+    body = article.body
+    words: set[str] = set()
+    other = {e.text for e in ents if e.label != "PER"}
+    for e in ents:
+        if e.label == "PER":
+            parts = base_name(e.text).split()
+            if len(parts) >= 2:
+                words.update(w for w in (parts[0], parts[-1]) if len(w) >= 2 and w[0].isupper() and w.isalpha())
+    words -= other
+    if not words:
+        return
+    gaz, lists = gazetteer(), word_lists()
+    common = lambda w: (lists.mean_zipf([w.lower()], "en") or 0.0) >= _COMMON_ZIPF  # noqa: E731
+    starts = {sp.start for sp in article.sentences}
+    taken = Taken(ents)
+    for word in sorted(words):
+        if gaz.lookup(word) is not None:
+            continue
+        for m in re.finditer(r"(?<![\w\-])" + re.escape(word) + r"(?![\w\-])", body):
+            start, end = m.span()
+            if not taken.free(start, end) or re.match(r"[ \u00a0]+[A-Z]", body[end : end + 2]):
+                continue
+            before = _WORD_BEFORE.search(body, max(0, start - 40), start)
+            if (before and not common(before.group(1))) or (start in starts and common(word)):
+                continue
+            ents.append(Entity(word, "PER", start, end, source="rule"))
+            taken.add(start, end)
 
 
 def _kinds(ents: list[Entity], persons: set[int]) -> None:
