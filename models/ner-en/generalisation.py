@@ -19,10 +19,10 @@ Nothing is downloaded here.
 | news_hand | in the repo: tests/fixtures/ner-news-en/gold.jsonl, eleven 2018 news articles of NTREX-128 (English originals), labelled by hand | CC BY-SA 4.0 (NTREX) | PER LOC ORG MISC (CoNLL conventions) |
 
 `news_hand` is the one set labelled here: the headline and every sentence of eleven English
-NTREX-128 articles of 2018 (171 sentences, 359 mentions), by CoNLL-2003's conventions as CoNLL
+NTREX-128 articles of 2018 (171 sentences, 369 mentions), by CoNLL-2003's conventions as CoNLL
 train shows them (a title is not part of a name: "Mr Park" -> "Park"; "White House" is LOC;
-nationalities, competitions, wars and programme titles are MISC; a possessive's "'s" is
-outside the name). It is news of today's kind (names CoNLL never saw) and is never trained
+nationalities, competitions, wars, programme titles and named diseases are MISC; a
+possessive's "'s" is outside the name). It is news of today's kind (names CoNLL never saw) and is never trained
 on. Its raw text is tokenised here (`_news_tokens`) so that it is scored like the other sets.
 
 Splits (deterministic, by the SHA-1 of a unit's key): each set's evaluation files are pooled
