@@ -398,6 +398,18 @@ def test_a_persons_hyphenated_name_is_whole(text, name, whole):
     assert (end and text[start:end]) == whole
 
 
+@pytest.mark.parametrize("text,core", [
+    ("Judge Kavanaugh", "Kavanaugh"), ("President Xi Jinping", "Xi Jinping"), ("Vice President Mike Pence", "Mike Pence"),
+    ("Jeane Freeman MSP", "Jeane Freeman"), ("Sen. Lindsey Graham", "Lindsey Graham"), ("Boris Johnson", "Boris Johnson"),
+    ("Justice", "Justice"), ("King Hussein", "King Hussein"),  # no name after it; a royal title is part of the name
+])
+def test_a_persons_office_and_letters_are_not_the_name(text, core):
+    from newsflow.agents.entities.rules import person_core
+
+    start, end = person_core(text)
+    assert text[start:end] == core
+
+
 def test_refine_mends_a_name_cut_at_a_hyphen_and_leaves_the_title_out():
     body = "Kim Jong-un met Mr Park. Dr. Jane Smith and US Mr Lee came."
     a = article(body, ents=[("Kim Jong", "PER"), ("Mr Park", "PER"), ("Dr. Jane Smith", "PER"), ("US Mr Lee", "PER")])

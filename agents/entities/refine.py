@@ -16,7 +16,7 @@ from newsflow.agents.entities.places import Gazetteer, gazetteer
 from newsflow.agents.entities.reading import reading_language
 from newsflow.agents.entities.rules import (
     ORG_FORMS, alias_after, compound_word, dateline_date, find_honorific_names, find_orgs, name_rest,
-    TITLES_OUTSIDE,
+    person_core, TITLES_OUTSIDE,
 )
 from newsflow.agents.language.word_evidence import word_lists
 from newsflow.schemas import Article, Entity
@@ -43,6 +43,7 @@ def refine(
     persons: set[int] = set()  # positions in `ents` of the mentions an honorific marks as people
     if english and "titles" in layers:
         persons = _titles(ents, body)
+        _offices(ents, body)
     if english and "repeats" in layers:
         _repeats(article, ents)
     if english and "kinds" in layers:
@@ -182,6 +183,16 @@ def _repeats(article: Article, ents: list[Entity]) -> None:
                 continue
             ents.append(Entity(word, "PER", start, end, source="rule"))
             taken.add(start, end)
+
+
+def _offices(ents: list[Entity], body: str) -> None:
+    """A person's office and post-nominal letters are not part of the name ("Judge Kavanaugh" ->
+    "Kavanaugh", "Jeane Freeman MSP" -> "Jeane Freeman"), as CoNLL tags them."""
+    for e in ents:
+        if e.label == "PER":
+            start, end = person_core(e.text)
+            if (start, end) != (0, len(e.text)):
+                set_edges(e, body, e.start + start, e.start + end)
 
 
 def _kinds(ents: list[Entity], persons: set[int]) -> None:

@@ -71,6 +71,29 @@ _HONORIFIC = re.compile(
 TITLES_OUTSIDE = frozenset({"Mr", "Mrs", "Ms", "Mx", "Dr", "Prof", "Sir", "Dame"})
 
 
+# A person's office before the name and letters after it, which CoNLL-2003 train leaves out of
+# the mention ("President" 109 of 110 times, "Minister" 121 of 121, "Judge", "Senator", "Premier",
+# "Chancellor" always): the model sometimes takes them in ("Judge Kavanaugh", "Jeane Freeman MSP").
+_OFFICE = re.compile(
+    r"(?:President|Vice President|Judge|Justice|Senator|Sen\.?|Sens\.?|Governor|Gov\.?|Minister|Premier|"
+    r"Chancellor|Secretary|Mayor|Ambassador|Rep\.?|Representative|Congressman|Congresswoman)[ \u00a0]+(?=[A-Z])"
+)
+_POST_NOMINAL = re.compile(r"[ \u00a0,]+(?:MP|MSP|MEP|MLA|MPP|AM|QC|KC|OBE|MBE|CBE|KBE|PhD)\Z")
+
+
+def person_core(text: str) -> tuple[int, int]:
+    """The offsets, within a PER mention's text, of the name without a leading office or trailing
+    post-nominal letters; (0, len(text)) when it has neither."""
+    start, end = 0, len(text)
+    m = _OFFICE.match(text)
+    if m:
+        start = m.end()
+    p = _POST_NOMINAL.search(text, start)
+    if p and p.start() > start:
+        end = p.start()
+    return start, end
+
+
 def find_honorific_names(text: str) -> Iterator[tuple[int, int]]:
     stop = stop_words("en")
     for m in _HONORIFIC.finditer(text):
