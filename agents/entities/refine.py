@@ -16,7 +16,7 @@ from newsflow.agents.entities.places import Gazetteer, gazetteer
 from newsflow.agents.entities.reading import reading_language
 from newsflow.agents.entities.rules import (
     ORG_FORMS, alias_after, compound_word, dateline_date, find_honorific_names, find_orgs, name_rest,
-    person_core, TITLES_OUTSIDE,
+    person_core,
 )
 from newsflow.agents.language.word_evidence import word_lists
 from newsflow.schemas import Article, Entity
@@ -140,14 +140,17 @@ def _titles(ents: list[Entity], body: str) -> set[int]:
         for i in covering:
             if ents[i].label != "PER":
                 ents[i].label, ents[i].revised_by = "PER", "rule"
-            if body[ents[i].start : start].rstrip(" .\u00a0") in TITLES_OUTSIDE:  # "Mr Park" -> "Park"
-                set_edges(ents[i], body, start, ents[i].end)
             persons.add(i)
     return persons
 
 
 _WORD_BEFORE = re.compile(r"([A-Z][\w\-]*)[ \u00a0]+\Z")
+_WORD_AFTER = re.compile(r"[ \u00a0]+[A-Z]")
 _COMMON_ZIPF = 4.5  # a word this common in English ("Young", "Later") may start a sentence as itself
+
+
+def _common(word: str) -> bool:
+    return (word_lists().mean_zipf([word.lower()], "en") or 0.0) >= _COMMON_ZIPF
 
 
 def _repeats(article: Article, ents: list[Entity]) -> None:
@@ -164,30 +167,27 @@ def _repeats(article: Article, ents: list[Entity]) -> None:
             parts = base_name(e.text).split()
             if len(parts) >= 2:
                 words.update(w for w in (parts[0], parts[-1]) if len(w) >= 2 and w[0].isupper() and w.isalpha())
-    words -= other
-    if not words:
+    gaz = gazetteer()
+    names = sorted(w for w in words - other if gaz.lookup(w) is None)
+    if not names:
         return
-    gaz, lists = gazetteer(), word_lists()
-    common = lambda w: (lists.mean_zipf([w.lower()], "en") or 0.0) >= _COMMON_ZIPF  # noqa: E731
     starts = {sp.start for sp in article.sentences}
     taken = Taken(ents)
-    for word in sorted(words):
-        if gaz.lookup(word) is not None:
+    for m in re.finditer(r"(?<![\w\-])(?:" + "|".join(map(re.escape, names)) + r")(?![\w\-])", body):
+        start, end = m.span()
+        if not taken.free(start, end) or _WORD_AFTER.match(body, end):
             continue
-        for m in re.finditer(r"(?<![\w\-])" + re.escape(word) + r"(?![\w\-])", body):
-            start, end = m.span()
-            if not taken.free(start, end) or re.match(r"[ \u00a0]+[A-Z]", body[end : end + 2]):
-                continue
-            before = _WORD_BEFORE.search(body, max(0, start - 40), start)
-            if (before and not common(before.group(1))) or (start in starts and common(word)):
-                continue
-            ents.append(Entity(word, "PER", start, end, source="rule"))
-            taken.add(start, end)
+        before = _WORD_BEFORE.search(body, max(0, start - 40), start)
+        if (before and not _common(before.group(1))) or (start in starts and _common(m.group())):
+            continue
+        ents.append(Entity(m.group(), "PER", start, end, source="rule"))
+        taken.add(start, end)
 
 
 def _offices(ents: list[Entity], body: str) -> None:
-    """A person's office and post-nominal letters are not part of the name ("Judge Kavanaugh" ->
-    "Kavanaugh", "Jeane Freeman MSP" -> "Jeane Freeman"), as CoNLL tags them."""
+    """A person's honorific, office and post-nominal letters are not part of the name ("Mr Park"
+    -> "Park", "Judge Kavanaugh" -> "Kavanaugh", "Jeane Freeman MSP" -> "Jeane Freeman"), as
+    CoNLL tags them."""
     for e in ents:
         if e.label == "PER":
             start, end = person_core(e.text)

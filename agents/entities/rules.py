@@ -66,24 +66,22 @@ _HONORIFIC = re.compile(
 )
 
 
-# The honorifics CoNLL-2003 train leaves out of the name it precedes (Mr 6 of 7 times, Mrs, Dr
-# and Sir always); "Miss" is always inside a mention there ("Miss Stamper", "Miss Universe").
-TITLES_OUTSIDE = frozenset({"Mr", "Mrs", "Ms", "Mx", "Dr", "Prof", "Sir", "Dame"})
-
-
-# A person's office before the name and letters after it, which CoNLL-2003 train leaves out of
-# the mention ("President" 109 of 110 times, "Minister" 121 of 121, "Judge", "Senator", "Premier",
-# "Chancellor" always): the model sometimes takes them in ("Judge Kavanaugh", "Jeane Freeman MSP").
+# An honorific or office before a person's name and letters after it, which CoNLL-2003 train
+# leaves out of the mention (Mr 6 of 7 times, Mrs, Dr and Sir always; "President" 109 of 110,
+# "Minister" 121 of 121, "Judge", "Senator", "Premier", "Chancellor" always): the model and the
+# honorific rule sometimes take them in ("Mr Park", "Judge Kavanaugh", "Jeane Freeman MSP").
+# "Miss" stays: it is always inside a mention there ("Miss Stamper", "Miss Universe").
 _OFFICE = re.compile(
-    r"(?:President|Vice President|Judge|Justice|Senator|Sen\.?|Sens\.?|Governor|Gov\.?|Minister|Premier|"
-    r"Chancellor|Secretary|Mayor|Ambassador|Rep\.?|Representative|Congressman|Congresswoman)[ \u00a0]+(?=[A-Z])"
+    r"(?:(?:Mr|Mrs|Ms|Mx|Dr|Prof|Sir|Dame)\.?|President|Vice President|Judge|Justice|Senator|Sens?\.?|Governor|"
+    r"Gov\.?|Minister|Premier|Chancellor|Secretary|Mayor|Ambassador|Rep\.?|Representative|Congressman|"
+    r"Congresswoman)[ \u00a0]+(?=[A-Z])"
 )
 _POST_NOMINAL = re.compile(r"[ \u00a0,]+(?:MP|MSP|MEP|MLA|MPP|AM|QC|KC|OBE|MBE|CBE|KBE|PhD)\Z")
 
 
 def person_core(text: str) -> tuple[int, int]:
-    """The offsets, within a PER mention's text, of the name without a leading office or trailing
-    post-nominal letters; (0, len(text)) when it has neither."""
+    """The offsets, within a PER mention's text, of the name without a leading honorific or office
+    and trailing post-nominal letters; (0, len(text)) when it has none of them."""
     start, end = 0, len(text)
     m = _OFFICE.match(text)
     if m:
