@@ -21,8 +21,8 @@ import generalisation  # noqa: E402
 
 HAVE_MODEL = Path(model_path(), "meta.json").is_file()
 # micro F1 of the whole stage on the sample, one sentence an article, exact spans and labels
-# (measured 0.879: models/ner-en/README.md)
-F1_FLOOR = 0.84
+# (measured 0.929 since the model trains on hand-labelled news: models/ner-en/README.md)
+F1_FLOOR = 0.90
 
 
 def rows() -> list[dict]:
@@ -41,7 +41,28 @@ def test_the_sample_is_well_formed_and_falls_on_tokens():
     src = next(s for s in generalisation.SOURCES if s.name == "news_hand")
     halves = [generalisation.eval_units(src, generalisation.data_dir(), h) for h in ("dev", "test")]
     assert sum(len(h) for h in halves) == 171 and all(halves)
-    assert src.train == () and not src.three_way  # never trained on
+    assert not src.three_way
+
+
+def test_the_training_news_is_well_formed_and_never_the_sample():
+    """The model trains on other articles than the ones it is scored on."""
+    src = next(s for s in generalisation.SOURCES if s.name == "news_hand")
+    sample = {r["id"].rsplit(":", 1)[0] for r in rows()}
+    seen = set()
+    for name in src.train:
+        lines = [orjson.loads(line) for line in Path(generalisation.REPO, name).read_bytes().splitlines() if line.strip()]
+        assert len(lines) > 800
+        for r in lines:
+            assert r["id"] not in seen
+            seen.add(r["id"])
+            assert r["id"].rsplit(":", 1)[0] not in sample
+            for e in r["entities"]:
+                assert r["text"][e["start"] : e["end"]] == e["text"] and e["label"] in {"PER", "ORG", "LOC", "MISC"}
+    docs = generalisation.training_docs(generalisation.data_dir(), [], names={"news_hand"})["news_hand"]
+    assert len(docs) == len(seen)  # one unit a sentence, every mention on tokens (else _news_tokens raises)
+    texts = {" ".join(t for t, _ in s) for d in docs for s in d}
+    assert not texts & {" ".join(t for t, _ in s) for u in generalisation._read_jsonl(FIXTURES / "ner-news-en" / "gold.jsonl")
+                        for s in u.sents}
 
 
 def test_a_mention_off_the_tokens_is_refused():

