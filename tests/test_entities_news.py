@@ -21,7 +21,7 @@ import generalisation  # noqa: E402
 
 HAVE_MODEL = Path(model_path(), "meta.json").is_file()
 # micro F1 of the whole stage on the sample, one sentence an article, exact spans and labels
-# (measured 0.929 since the model trains on hand-labelled news: models/ner-en/README.md)
+# (measured 0.931 since the model trains on hand-labelled news, 0.885 before: models/ner-en/README.md)
 F1_FLOOR = 0.90
 
 
@@ -51,7 +51,7 @@ def test_the_training_news_is_well_formed_and_never_the_sample():
     seen = set()
     for name in src.train:
         lines = [orjson.loads(line) for line in Path(generalisation.REPO, name).read_bytes().splitlines() if line.strip()]
-        assert len(lines) > 800
+        assert len(lines) > 500
         for r in lines:
             assert r["id"] not in seen
             seen.add(r["id"])

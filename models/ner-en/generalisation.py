@@ -93,7 +93,7 @@ SOURCES = (
            {"PER": "PER", "LOC": "LOC", "ORG": "ORG"}, ("uner_pud/test.iob2",), unit="document"),
     Source("news_hand", "MicrosoftTranslator/NTREX (text), labels: newsflow", "CC BY-SA 4.0", "jsonl", CONLL,
            ("tests/fixtures/ner-news-en/gold.jsonl",), in_repo=True,
-           train=("models/ner-en/news-train/ntrex-2018.jsonl", "models/ner-en/news-train/web-2019.jsonl")),
+           train=tuple(f"models/ner-en/news-train/{name}.jsonl" for name in ("ntrex-2018", "web-2019", "bbc-2005"))),
 )
 MISSING = "-"  # a token tag: annotation unknown (training only)
 
