@@ -71,6 +71,7 @@ class Source:
     unit: str = "sentence"  # "document" or "sentence": what is hashed and scored as one text
     three_way: bool = False  # no training part: units go 2:1:1 to train/dev/test
     in_repo: bool = False  # its files are in the repo (paths from its root), not in the data dir
+    train_licence: str = ""  # the training part's, where it is not `licence`
 
     @property
     def labels(self) -> tuple:
@@ -93,7 +94,9 @@ SOURCES = (
            {"PER": "PER", "LOC": "LOC", "ORG": "ORG"}, ("uner_pud/test.iob2",), unit="document"),
     Source("news_hand", "MicrosoftTranslator/NTREX (text), labels: newsflow", "CC BY-SA 4.0", "jsonl", CONLL,
            ("tests/fixtures/ner-news-en/gold.jsonl",), in_repo=True,
-           train=tuple(f"models/ner-en/news-train/{name}.jsonl" for name in ("ntrex-2018", "web-2019", "bbc-2005"))),
+           train=tuple(f"models/ner-en/news-train/{name}.jsonl" for name in ("ntrex-2018", "web-2019", "bbc-2005")),
+           train_licence="NTREX text CC BY-SA 4.0; the 2019 pages' and the BBC's text their publishers' "
+                         "(models/ner-en/news-train/README.md)"),
 )
 MISSING = "-"  # a token tag: annotation unknown (training only)
 

