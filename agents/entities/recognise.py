@@ -1,5 +1,6 @@
 """The model pass: each language's NER model over the paragraphs of the articles it reads,
-batched with `nlp.pipe` so the worker pays one model call per batch."""
+batched with `nlp.pipe` so the worker pays one model call per batch, and decoded by
+`greedy.py` where the model fits it."""
 from __future__ import annotations
 
 import bisect
@@ -7,6 +8,7 @@ import re
 from pathlib import Path
 from typing import Iterable
 
+from newsflow.agents.entities.greedy import entities
 from newsflow.agents.entities.mentions import token_edges
 from newsflow.agents.entities.ner_models import MODEL_LABELS, load, reading_zone
 from newsflow.agents.entities.reading import Reading
@@ -41,12 +43,12 @@ def recognise(readings: list[Reading], models: dict[str, str]) -> None:
         for chunk in _chunks(work):
             check_deadline()
             with reading_zone(nlp, sum(r.end - r.start for _, r, _ in chunk)):  # docs die with it
-                docs = nlp.pipe((a.body[r.start : r.end] for a, r, _ in chunk), batch_size=len(chunk))
-                for (article, region, edges), doc in zip(chunk, docs):
-                    for ent in doc.ents:
-                        if ent.label_ in labels:
-                            _add(article, ent.label_, region.start + ent.start_char, region.start + ent.end_char,
-                                 edges)
+                found = entities(nlp, (a.body[r.start : r.end] for a, r, _ in chunk), batch_size=len(chunk))
+                for (article, region, edges), (doc, spans) in zip(chunk, found):
+                    for start, end, label in spans:
+                        if label in labels:
+                            ent = doc[start:end]
+                            _add(article, label, region.start + ent.start_char, region.start + ent.end_char, edges)
         if code != "en":
             for a in group:
                 a.processing.notes.append(
