@@ -23,6 +23,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import datetime as dt
+import importlib.util
 import os
 import platform
 import re
@@ -690,6 +691,10 @@ def main() -> int:
     ap.add_argument("--pairs", type=int, default=1,
                     help="runs of offline enrich and the worker's capacity run, alternating (the overhead's median)")
     args = ap.parse_args()
+    if not args.no_sweep and importlib.util.find_spec("matplotlib") is None:  # (the plot comes last: fail now)
+        print("bench pipeline: the sweep's plot needs matplotlib: pip install -e '.[bench]' (or --no-sweep)",
+              file=sys.stderr)
+        return 2
     procs, load_before, code = args.processes, load(), code_version()
     payloads = mix(args.items)
     with tempfile.NamedTemporaryFile("wb", suffix=".jsonl", delete=False) as f:
