@@ -10,6 +10,7 @@ import pytest
 import spacy
 
 from newsflow.agents.entities import greedy
+from newsflow.agents.entities.embeddings import CachedTok2Vec
 from newsflow.agents.entities.ner_models import DEFAULT_MODELS, OWN_LANGUAGES, load, model_path
 from tests.conftest import SHARED
 
@@ -77,3 +78,23 @@ def test_other_pipelines_keep_spacys_own_loop():
     text = "Nothing to find here."
     assert [spans for _, spans in greedy.entities(untagged, [text], batch_size=8)] == [[]]
     assert len([doc for doc, _ in greedy.entities(beam, [text], batch_size=8)]) == 1
+
+
+def test_cached_embeddings_give_the_tok2vec_components_own_vectors():
+    """Rows embedded in other batches, a cache emptied when full and a batch with more new
+    words than the cache holds all give bit for bit the vectors the tok2vec component computes
+    for the same batch. (A batch of a few tokens alone is another matter, for spaCy too: the
+    BLAS multiplies such small matrices with other kernels, whose sums round differently.)"""
+    nlp = load(model_path())
+    texts = _paragraphs(NEWS / "bbc_news.jsonl.gz", "en", 150)
+    texts[20:20] = ["We'll see y'all gonna", "  \n "]  # norms set per token; a whitespace token
+    component = nlp.get_pipe("tok2vec")
+    for rows in (20_000, 300, 40):  # all kept; emptied now and then; more new words than rows
+        cache = CachedTok2Vec(component.model, nlp.vocab, rows=rows)
+        for i in range(0, len(texts), 16):
+            docs = [nlp.make_doc(t) for t in texts[i : i + 16]]
+            expected = component.predict(docs)
+            cache.set_tensors(docs)
+            for doc, want in zip(docs, expected):
+                assert doc.tensor.shape == want.shape and (doc.tensor == want).all()
+    assert CachedTok2Vec.of(nlp, "ner") is not None

@@ -29,6 +29,8 @@ import numpy as np
 
 from spacy.attrs import ENT_IOB, IS_SPACE, SENT_START
 
+from newsflow.agents.entities.embeddings import CachedTok2Vec
+
 Spans = list[tuple[int, int, str]]  # (start token, end token, label) per doc
 _BEGIN, _IN, _LAST, _UNIT, _OUT = range(5)  # move kinds, as in the class names "B-PER", ..., "O"
 
@@ -41,6 +43,7 @@ class Decoder:
         model = ner.model
         names = [ner.moves.get_class_name(i) for i in range(ner.moves.n_moves)]
         self.name = name
+        self.tok2vec_cache = CachedTok2Vec.of(nlp, name)  # the tok2vec component, words embedded once
         self.labels = sorted({n[2:] for n in names if n[:2] in ("B-", "U-") and n[2:]})
         label_id = {label: i + 1 for i, label in enumerate(self.labels)}  # 0: no label ("U-", "O")
         self.kind = np.array(["BILUO".index(n[0]) for n in names], dtype=np.int8)
@@ -163,7 +166,11 @@ def entities(nlp, texts: Iterable[str], batch_size: int) -> Iterator[tuple[objec
         for doc in nlp.pipe(texts, batch_size=batch_size):
             yield doc, [(e.start, e.end, e.label_) for e in doc.ents]
         return
-    docs = list(nlp.pipe(texts, batch_size=batch_size, disable=[decoder.name]))
+    if decoder.tok2vec_cache is not None:
+        docs = [nlp.make_doc(text) for text in texts]
+        decoder.tok2vec_cache.set_tensors(docs)
+    else:
+        docs = list(nlp.pipe(texts, batch_size=batch_size, disable=[decoder.name]))
     yield from zip(docs, decoder(docs))
 
 

@@ -8,7 +8,6 @@ import re
 from pathlib import Path
 from typing import Iterable
 
-from newsflow.agents.entities.greedy import entities
 from newsflow.agents.entities.mentions import token_edges
 from newsflow.agents.entities.ner_models import MODEL_LABELS, load, reading_zone
 from newsflow.agents.entities.reading import Reading
@@ -29,6 +28,8 @@ MAX_MODEL_CHARS = 300_000
 def recognise(readings: list[Reading], models: dict[str, str]) -> None:
     """Appends the model's mentions (source "model"), in body order, to the articles a model
     reads; `models` maps a reading language to its spaCy pipeline."""
+    from newsflow.agents.entities.greedy import entities  # (imports spaCy: not for `--stages language`)
+
     by_lang: dict[str, list[Article]] = {}
     for r in readings:
         if r.modelled:
