@@ -80,21 +80,26 @@ def test_other_pipelines_keep_spacys_own_loop():
     assert len([doc for doc, _ in greedy.entities(beam, [text], batch_size=8)]) == 1
 
 
-def test_cached_embeddings_give_the_tok2vec_components_own_vectors():
+@pytest.mark.parametrize("lang", ["en", "fr"])
+def test_cached_embeddings_give_the_tok2vecs_own_vectors(lang):
     """Rows embedded in other batches, a cache emptied when full and a batch with more new
-    words than the cache holds all give bit for bit the vectors the tok2vec component computes
-    for the same batch. (A batch of a few tokens alone is another matter, for spaCy too: the
-    BLAS multiplies such small matrices with other kernels, whose sums round differently.)"""
-    nlp = load(model_path())
-    texts = _paragraphs(NEWS / "bbc_news.jsonl.gz", "en", 150)
-    texts[20:20] = ["We'll see y'all gonna", "  \n "]  # norms set per token; a whitespace token
-    component = nlp.get_pipe("tok2vec")
+    words than the cache holds all give bit for bit the vectors the model's tok2vec computes
+    for the same batch (a tok2vec component for English, the NER's own for French). (A batch
+    of a few tokens alone is another matter, for spaCy too: the BLAS multiplies such small
+    matrices with other kernels, whose sums round differently.)"""
+    nlp = load(model_path() if lang == "en" else DEFAULT_MODELS[lang])
+    source = NEWS / ("bbc_news.jsonl.gz" if lang == "en" else "masakhanews_fr_sw.jsonl.gz")
+    texts = _paragraphs(source, lang, 150)
+    texts[20:20] = ["We'll see y'all gonna", "  \n ", ""]  # norms set per token; whitespace; nothing
+    tok2vec = nlp.pipe_names[0] if lang == "en" else None
+    model = nlp.get_pipe(tok2vec).model if tok2vec else nlp.get_pipe("ner").model.get_ref("tok2vec").layers[0]
     for rows in (20_000, 300, 40):  # all kept; emptied now and then; more new words than rows
-        cache = CachedTok2Vec(component.model, nlp.vocab, rows=rows)
+        cache = CachedTok2Vec(model, nlp.vocab, rows=rows)
         for i in range(0, len(texts), 16):
             docs = [nlp.make_doc(t) for t in texts[i : i + 16]]
-            expected = component.predict(docs)
-            cache.set_tensors(docs)
-            for doc, want in zip(docs, expected):
-                assert doc.tensor.shape == want.shape and (doc.tensor == want).all()
+            expected = model.predict(docs)
+            got = cache(docs)
+            assert len(got) == len(docs)
+            for vectors, want in zip(got, expected):
+                assert vectors.shape == want.shape and (vectors == want).all()
     assert CachedTok2Vec.of(nlp, "ner") is not None

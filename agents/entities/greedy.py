@@ -43,7 +43,6 @@ class Decoder:
         model = ner.model
         names = [ner.moves.get_class_name(i) for i in range(ner.moves.n_moves)]
         self.name = name
-        self.tok2vec_cache = CachedTok2Vec.of(nlp, name)  # the tok2vec component, words embedded once
         self.labels = sorted({n[2:] for n in names if n[:2] in ("B-", "U-") and n[2:]})
         label_id = {label: i + 1 for i, label in enumerate(self.labels)}  # 0: no label ("U-", "O")
         self.kind = np.array(["BILUO".index(n[0]) for n in names], dtype=np.int8)
@@ -56,7 +55,10 @@ class Decoder:
                 self.in_move[lab] = i
             elif k == _LAST:
                 self.last_move[lab] = i
+        # The token vectors the NER reads: its tok2vec (or the listener of a tok2vec component),
+        # then a projection; through the cache where the tok2vec has spaCy's embed/encode shape.
         self.tok2vec = model.get_ref("tok2vec")
+        self.tok2vec_cache = CachedTok2Vec.of(nlp, name)
         self.lower = model.get_ref("lower")
         upper = model.get_ref("upper")
         self.W = np.ascontiguousarray(upper.get_param("W"))
@@ -80,6 +82,14 @@ class Decoder:
         if not names or any(n != "O" and n[:2] not in ("B-", "I-", "L-", "U-") for n in names):
             return False
         return model.get_ref("lower").get_dim("nF") == 3 and model.get_ref("lower").get_dim("nP") >= 1
+
+    def _token_vectors(self, docs: list) -> np.ndarray:
+        if self.tok2vec_cache is None:
+            return self.tok2vec.predict(docs)
+        vectors = self.tok2vec_cache(docs)
+        for layer in self.tok2vec.layers[1:]:  # what follows the tok2vec (or its listener)
+            vectors = layer.predict(vectors)
+        return vectors
 
     def _maxout(self, u: np.ndarray) -> np.ndarray:
         pieces = u.reshape(*u.shape[:-1], self.nO, self.nP)
@@ -114,7 +124,7 @@ class Decoder:
         next_starts &= has_next
         # The lower layer for every token (row 0: the padding for an absent feature), as spaCy's
         # step model computes it.
-        P = self.lower.predict(self.tok2vec.predict(docs))
+        P = self.lower.predict(self._token_vectors(docs))
         P = P.reshape(P.shape[0], P.shape[1], self.nO * self.nP)
         # Outside an entity: the token, then features 1 and 2 absent, then the bias, in spaCy's order.
         u = P[1:, 0] + P[0, 1]
@@ -166,9 +176,8 @@ def entities(nlp, texts: Iterable[str], batch_size: int) -> Iterator[tuple[objec
         for doc in nlp.pipe(texts, batch_size=batch_size):
             yield doc, [(e.start, e.end, e.label_) for e in doc.ents]
         return
-    if decoder.tok2vec_cache is not None:
+    if decoder.tok2vec_cache is not None:  # the decoder computes the token vectors
         docs = [nlp.make_doc(text) for text in texts]
-        decoder.tok2vec_cache.set_tensors(docs)
     else:
         docs = list(nlp.pipe(texts, batch_size=batch_size, disable=[decoder.name]))
     yield from zip(docs, decoder(docs))
