@@ -7,10 +7,11 @@ paragraphs it was a third of the English tok2vec's CPU (1.0 of 3.2 s) for 116,86
 which 10,460 differ. So the embedding rows of the words a model has met are kept (bounded:
 `CACHE_ROWS`, emptied when full) and only new words go through the embedding layers, in a
 batch of their own; the encoder then reads the rows as it would have read the batch's own. The
-layers work row by row, so a row is the same floats whichever batch computed it, and the
-tensors are bit for bit the component's own for the same batch (tests/test_entities_greedy.py);
-only a batch of a few tokens differs in the last bits, for spaCy too: numpy's OpenBLAS
-multiplies such small matrices with other kernels, whose sums round differently.
+layers work row by row, so the vectors are bit for bit the tok2vec's own for the same batch
+(tests/test_entities_greedy.py), with one care: numpy's OpenBLAS multiplies small matrices (a
+few rows) with other kernels, whose sums round differently, so new words are embedded at least
+`MIN_ROWS` at a time. (spaCy's own vectors for a doc of a few tokens read alone differ from the
+same doc's in a batch in the same last bits.)
 """
 from __future__ import annotations
 
@@ -24,6 +25,10 @@ from spacy.tokens import Doc
 # Distinct (word, norm) pairs kept per model: 20,000 rows of 128 floats are 10 MB; a day of
 # news reuses most of its words, and a cache emptied when full refills with the common ones first.
 CACHE_ROWS = 20_000
+# Rows embedded per call at least (padded with the first new word), well past OpenBLAS's
+# small-matrix kernels: the English model's rows embedded 8 or fewer at a time differ in their
+# last bits from a large batch's, 10 or more agree (German: 4 or fewer differ).
+MIN_ROWS = 64
 
 
 class CachedTok2Vec:
@@ -75,6 +80,7 @@ class CachedTok2Vec:
         for i, tensor in zip(filled, self.encode.predict(vectors)):
             out[i] = tensor
         return out
+
     def _rows_of(self, keys: list[tuple[int, int]]):
         """The cache rows of `keys`, embedding the new ones first; None when they do not fit."""
         index = self.index
@@ -93,8 +99,9 @@ class CachedTok2Vec:
     def _embed(self, keys: list[tuple[int, int]]) -> np.ndarray:
         """The embedding rows of new (word, norm) pairs, from one doc of those words."""
         strings = self.vocab.strings
-        doc = Doc(self.vocab, words=[strings[orth] for orth, _ in keys], spaces=[False] * len(keys))
-        for token, (_, norm) in zip(doc, keys):
+        padded = keys + keys[:1] * (MIN_ROWS - len(keys))
+        doc = Doc(self.vocab, words=[strings[orth] for orth, _ in padded], spaces=[False] * len(padded))
+        for token, (_, norm) in zip(doc, padded):
             if token.norm != norm:  # the tokenizer's exceptions set some norms per token
                 token.norm_ = strings[norm]
-        return self.embed.predict([doc])[0]
+        return self.embed.predict([doc])[0][: len(keys)]

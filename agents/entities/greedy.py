@@ -26,7 +26,7 @@ import weakref
 from typing import Iterable, Iterator, Optional
 
 import numpy as np
-
+from blis.py import gemm as blis_gemm  # the BLAS spaCy's loop scores with: the same sums
 from spacy.attrs import ENT_IOB, IS_SPACE, SENT_START
 
 from newsflow.agents.entities.embeddings import CachedTok2Vec
@@ -99,9 +99,7 @@ class Decoder:
         return h
 
     def _scores(self, h: np.ndarray) -> np.ndarray:
-        from blis.py import gemm  # the BLAS spaCy's loop multiplies with: the same sums
-
-        s = gemm(np.ascontiguousarray(h, dtype=np.float32), self.W, trans2=True)
+        s = blis_gemm(np.ascontiguousarray(h, dtype=np.float32), self.W, trans2=True)
         s += self.b
         return s
 
