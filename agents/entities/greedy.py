@@ -63,9 +63,8 @@ class Decoder:
         upper = model.get_ref("upper")
         self.W = np.ascontiguousarray(upper.get_param("W"))
         self.b = upper.get_param("b")
-        nO, nP = self.lower.get_dim("nO"), self.lower.get_dim("nP")
-        self.nO, self.nP = nO, nP
-        self.bias = self.lower.get_param("b").reshape(nO * nP)
+        self.nO, self.nP = self.lower.get_dim("nO"), self.lower.get_dim("nP")
+        self.bias = self.lower.get_param("b").reshape(self.nO * self.nP)
 
     @classmethod
     def fits(cls, nlp, name: str) -> bool:
@@ -81,7 +80,7 @@ class Decoder:
         names = [ner.moves.get_class_name(i) for i in range(ner.moves.n_moves)]
         if not names or any(n != "O" and n[:2] not in ("B-", "I-", "L-", "U-") for n in names):
             return False
-        return model.get_ref("lower").get_dim("nF") == 3 and model.get_ref("lower").get_dim("nP") >= 1
+        return model.get_ref("lower").get_dim("nF") == 3
 
     def _token_vectors(self, docs: list) -> np.ndarray:
         if self.tok2vec_cache is None:
