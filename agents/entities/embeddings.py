@@ -6,7 +6,7 @@ neighbours in the encoder. The first part depends on the token alone: on 1,324 B
 paragraphs it was a third of the English tok2vec's CPU (1.0 of 3.2 s) for 116,869 tokens of
 which 10,460 differ. So the embedding rows of the words a model has met are kept (bounded:
 `CACHE_ROWS`, emptied when full) and only new words go through the embedding layers, in a
-batch of their own; the encoder then reads the rows as it would have read the batch's own. The
+batch of their own; the encoder (encoder.py) then reads the rows as it would have read the batch's own. The
 layers work row by row, so the vectors are bit for bit the tok2vec's own for the same batch
 (tests/test_entities_greedy.py), with one care: numpy's OpenBLAS multiplies small matrices (a
 few rows) with other kernels, whose sums round differently, so new words are embedded at least
@@ -22,6 +22,8 @@ import numpy as np
 from spacy.attrs import NORM, ORTH
 from spacy.tokens import Doc
 
+from newsflow.agents.entities.encoder import encoder_of
+
 # Distinct (word, norm) pairs kept per model: 20,000 rows of 128 floats are 10 MB; a day of
 # news reuses most of its words, and a cache emptied when full refills with the common ones first.
 CACHE_ROWS = 20_000
@@ -36,7 +38,7 @@ class CachedTok2Vec:
 
     def __init__(self, tok2vec_model, vocab, rows: int = CACHE_ROWS):
         self.embed = tok2vec_model.get_ref("embed")
-        self.encode = tok2vec_model.get_ref("encode")
+        self.encode = encoder_of(tok2vec_model.get_ref("encode"))
         self.width = tok2vec_model.get_dim("nO")
         self.vocab = vocab
         self.rows = np.empty((rows, self.embed.get_dim("nO")), dtype=np.float32)
@@ -77,7 +79,7 @@ class CachedTok2Vec:
             vectors = self.embed.predict(docs_with_tokens)
         else:
             vectors = np.split(embedded, np.cumsum([len(d) for d in docs_with_tokens])[:-1])
-        for i, tensor in zip(filled, self.encode.predict(vectors)):
+        for i, tensor in zip(filled, self.encode(vectors)):
             out[i] = tensor
         return out
 
