@@ -1,7 +1,8 @@
 """newsflow through Kafka against the scripts a team would write instead, same items, same run (issue #21).
 
     .venv/bin/pip install -e ".[bench,docs]"   # the baselines' libraries, matplotlib
-    newsflow bench pipeline [--items 555] [--processes N] [--sweep-seconds 60] [--no-sweep] [--pairs 1]
+    newsflow bench pipeline [--items 555] [--warm-up-items 500] [--processes N] [--sweep-seconds 60]
+                            [--no-sweep] [--pairs 1]
 
 The items are bench/throughput.py's mix of real news from ../shared/data. On them, one after
 the other: (a) the naive loop (bench/naive.py, one process), (b) the tuned glue
@@ -9,8 +10,11 @@ the other: (a) the naive loop (bench/naive.py, one process), (b) the tuned glue
 then a `newsflow worker --processes N` on fresh uuid topics with N partitions, fed by a
 publisher here that stamps `fetched_at` as it sends and a reader of `enriched-articles` and
 `dead-letters`. Rates are sustained: the slope of items out against time once the first
-tenth came out, so model loading and each process's first batches are left out. CPU seconds include start-up
-(each command's processes, the worker's process tree). Latency is publish (`fetched_at`) to
+tenth came out, so model loading and each process's first batches are left out; before the
+measured items, every contender reads `--warm-up-items` other articles of the mix's sources
+(its rate is that of a process that has met the traffic's common words and languages; the
+worker's rate over them, a fresh worker's, is noted). CPU seconds include start-up and the
+warm-up (each command's processes, the worker's process tree), per item read. Latency is publish (`fetched_at`) to
 received here. The load sweep then publishes at 25/50/75/100/120% of the worker's measured
 capacity and samples its `newsflow_consumer_lag`; the figures, the plot and the command land
 in bench/RESULTS.md and bench/pipeline-sweep.png. N defaults to the cores. `--pairs K` runs
@@ -50,12 +54,13 @@ from newsflow.streams.admin import connect, delete_topics, ensure_topics, produc
 from newsflow.streams.config import Settings
 from newsflow.streams.topics import topic_names
 from newsflow.tail import TopicReader
-from throughput import mix, stage_ms, timed
+from throughput import mix, stage_ms, timed, warm_up_mix
 
 BENCH = Path(__file__).resolve().parent
 RESULTS = BENCH / "RESULTS.md"
 PLOT = BENCH / "pipeline-sweep.png"
-WARMUP = 0.1  # share of the items whose output is not counted in the sustained rate
+WARMUP = 0.1  # share of the measured items whose output is not counted in the sustained rate
+WARM_PREFIX = "warm-"  # ids of the warm-up items (throughput.warm_up_mix), sent before the measured ones
 SHARES = (0.25, 0.5, 0.75, 1.0, 1.2)  # of the measured capacity, one sweep step each
 QUIET_S = 180  # a run that gets no output for this long has stalled
 TICK = os.sysconf("SC_CLK_TCK")
@@ -220,12 +225,16 @@ def first_seen(lines: Sequence[bytes]) -> dict[str, float]:
 
 
 def offline(name: str, cmd: list[str], procs: int) -> tuple[Contender, list[bytes]]:
-    """A whole command from start to end; also its output lines without their stamps."""
+    """A whole command from start to end; also its measured items' output lines without their
+    stamps. Its input starts with the warm-up items (`warm-` ids): they count in its CPU per
+    item, not in its rate."""
     run = timed([sys.executable, __file__, "--stamp", *cmd])
     seen = first_seen(run.lines)
-    contender = Contender(name, procs, len(seen), sustained_rate(list(seen.values())), run.cpu_s / len(seen),
-                          [run.peak_mb], cores=run.cpu_s / run.seconds, load=os.getloadavg()[0])
-    return contender, [line.partition(b" ")[2] for line in run.lines]
+    measured = {i: t for i, t in seen.items() if not i.startswith(WARM_PREFIX)}
+    contender = Contender(name, procs, len(measured), sustained_rate(list(measured.values())),
+                          run.cpu_s / len(seen), [run.peak_mb], cores=run.cpu_s / run.seconds, load=os.getloadavg()[0])
+    lines = [line.partition(b" ")[2] for line in run.lines]
+    return contender, [line for line in lines if not orjson.loads(line)["id"].startswith(WARM_PREFIX)]
 
 
 def _stat(pid: int) -> list[str]:
@@ -463,11 +472,13 @@ class KafkaRun:
     sweep: list[StepResult]
     recovery_s: float  # after the last step, until every item was back
     series: dict  # for the plot: per-item (sent, latency), backlog and the worker's lag, step boundaries
+    cold_rate: Optional[float] = None  # items/s of the warm-up items, through the fresh worker
 
 
 async def capacity_run(worker: Worker, publisher: Publisher, collector: Collector, procs: int,
-                       broker: Optional[int]) -> tuple[Contender, Window]:
-    """All items at once: the worker's sustained rate and what its processes and the broker spent."""
+                       broker: Optional[int], earlier: int = 0) -> tuple[Contender, Window]:
+    """All items at once: the worker's sustained rate and what its processes and the broker spent
+    (`earlier`: the items it read before, in its CPU per item as in the offline commands')."""
     before, broker_before = worker.read_cpu(), broker and cpu_seconds(broker)
     metrics_before = await asyncio.to_thread(scrape, worker.ports)
     started = time.time()
@@ -479,7 +490,7 @@ async def capacity_run(worker: Worker, publisher: Publisher, collector: Collecto
     window = Window(seconds, in_window, cpu_seconds(broker) - broker_before if broker else None,
                     stage_costs(metrics_before, await asyncio.to_thread(scrape, worker.ports)))
     contender = Contender(f"newsflow worker --processes {procs} (through Kafka)", procs, len(ids),
-                          sustained_rate([collector.done[i] for i in ids]), sum(after.values()) / len(ids),
+                          sustained_rate([collector.done[i] for i in ids]), sum(after.values()) / (len(ids) + earlier),
                           worker.peak_mb(), cores=sum(in_window.values()) / seconds, load=os.getloadavg()[0])
     return contender, window
 
@@ -535,13 +546,29 @@ async def sweep_run(publisher: Publisher, collector: Collector, worker: Worker, 
     return [step_result(s, t0, ids, collector, samples) for s, ids in zip(steps, sent)], recovery, series
 
 
+async def warm_up_run(settings: Settings, warm: Sequence[bytes], collector: Collector) -> Optional[float]:
+    """The warm-up items through the worker, all at once, before anything is measured; their
+    sustained rate (a fresh worker's: words, languages and caches met for the first time)."""
+    if not warm:
+        return None
+    publisher = await Publisher(settings, warm).start()
+    try:
+        ids = await publisher.send(len(warm))
+        await collector.wait_for(ids)
+    finally:
+        await publisher.stop()
+    return sustained_rate([collector.done[i] for i in ids])
+
+
 async def through_kafka(settings: Settings, worker: Worker, payloads: Sequence[bytes], procs: int,
-                        sweep_seconds: Optional[float]) -> KafkaRun:
+                        sweep_seconds: Optional[float], warm: Sequence[bytes] = ()) -> KafkaRun:
     collector = await Collector(settings).start()
+    cold_rate = await warm_up_run(settings, warm, collector)
+    collector.records.clear()
     publisher = await Publisher(settings, payloads).start()
     try:
         capacity, window = await capacity_run(
-            worker, publisher, collector, procs, broker_pid(int(settings.broker.rsplit(":", 1)[1])))
+            worker, publisher, collector, procs, broker_pid(int(settings.broker.rsplit(":", 1)[1])), len(warm))
         collector.keep = False
         sweep, recovery, series = [], 0.0, {}
         if sweep_seconds:
@@ -549,7 +576,7 @@ async def through_kafka(settings: Settings, worker: Worker, payloads: Sequence[b
             half = next(r for r in sweep if r.step.share == 0.5)
             capacity.latency = half.latency
             capacity.peak_mb = worker.peak_mb()
-        return KafkaRun(capacity, collector.records, window, sweep, recovery, series)
+        return KafkaRun(capacity, collector.records, window, sweep, recovery, series, cold_rate)
     finally:
         await publisher.stop()
         await collector.stop()
@@ -567,7 +594,8 @@ def configure(procs: int) -> Settings:
     return Settings.from_env()
 
 
-def with_worker(settings: Settings, procs: int, payloads: Sequence[bytes], sweep_seconds: Optional[float]) -> KafkaRun:
+def with_worker(settings: Settings, procs: int, payloads: Sequence[bytes], sweep_seconds: Optional[float],
+                warm: Sequence[bytes] = ()) -> KafkaRun:
     started_broker = not broker.is_reachable(settings)
     if started_broker:
         broker.run("start", settings)
@@ -579,7 +607,7 @@ def with_worker(settings: Settings, procs: int, payloads: Sequence[bytes], sweep
         for port in worker.ports:
             if not wait_ready(f"http://{settings.metrics_host}:{port}/readyz", proc, 300):
                 raise SystemExit(f"worker not ready: see {log}")
-        return asyncio.run(through_kafka(settings, worker, payloads, procs, sweep_seconds))
+        return asyncio.run(through_kafka(settings, worker, payloads, procs, sweep_seconds, warm))
     finally:
         stop_worker(proc)
         asyncio.run(delete_topics(settings, topic_names(settings)))
@@ -673,6 +701,10 @@ def notes(kafka: KafkaRun, enrich_lines: Sequence[bytes], enrich: Contender) -> 
     if kafka.series:
         out.append(f"- the worker's `newsflow_consumer_lag`, summed over stages, partitions and processes, read "
                    f"{kafka.series['samples'][-1][1]['lag']:.0f} records once every item was back (0 expected).")
+    if kafka.cold_rate is not None:
+        out.append(f"- the fresh worker read the warm-up items at {kafka.cold_rate:.1f} items/s "
+                   f"({kafka.cold_rate / kafka.capacity.rate:.2f} of its capacity after them): what a new or "
+                   f"restarted worker runs at while it meets the traffic's words and languages.")
     if window.broker_cpu_s is not None:
         out.append(f"- the broker (shared with other jobs) spent {window.broker_cpu_s:.1f} CPU s in the capacity "
                    f"window, {1000 * window.broker_cpu_s / kafka.capacity.items:.1f} ms per item; the publisher and "
@@ -685,6 +717,8 @@ def main() -> int:
         return stamp(sys.argv[2:])
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--items", type=int, default=555, help="items of the mix; its 111 HTML pages are 20%% of 555")
+    ap.add_argument("--warm-up-items", type=int, default=500,
+                    help="other articles each contender reads first, not measured (0: none)")
     ap.add_argument("--processes", type=int, default=os.cpu_count() or 1)
     ap.add_argument("--sweep-seconds", type=float, default=60)
     ap.add_argument("--no-sweep", action="store_true")
@@ -697,8 +731,9 @@ def main() -> int:
         return 2
     procs, load_before, code = args.processes, load(), code_version()
     payloads = mix(args.items)
+    warm = warm_up_mix(args.warm_up_items, payloads) if args.warm_up_items else []
     with tempfile.NamedTemporaryFile("wb", suffix=".jsonl", delete=False) as f:
-        f.write(b"\n".join(payloads) + b"\n")
+        f.write(b"\n".join([*warm, *payloads]) + b"\n")
     enrich_cmd = [sys.executable, "-m", "newsflow.cli", "enrich", f.name, "--quiet", "--jobs", str(procs)]
     enrich_name = f"newsflow enrich --jobs {procs} (offline, no Kafka)"
     try:
@@ -706,13 +741,13 @@ def main() -> int:
         glue, _ = offline("(b) tuned glue (bench/glue.py)",
                           [sys.executable, str(BENCH / "glue.py"), f.name, "--processes", str(procs)], procs)
         enrich, enrich_lines = offline(enrich_name, enrich_cmd, procs)
-        kafka = with_worker(configure(procs), procs, payloads, None if args.no_sweep else args.sweep_seconds)
+        kafka = with_worker(configure(procs), procs, payloads, None if args.no_sweep else args.sweep_seconds, warm)
         repeats = []
         for pair in range(1, args.pairs):  # the worker first in every other pair, so neither always runs second
             rates = {}
             for what in (("worker", "enrich") if pair % 2 else ("enrich", "worker")):
                 rates[what] = (offline(enrich_name, enrich_cmd, procs)[0].rate if what == "enrich"
-                               else with_worker(configure(procs), procs, payloads, None).capacity.rate)
+                               else with_worker(configure(procs), procs, payloads, None, warm).capacity.rate)
             repeats.append((rates["worker"], rates["enrich"]))
     finally:
         Path(f.name).unlink()
@@ -724,9 +759,13 @@ def main() -> int:
     header = [f"- date: {dt.datetime.now(dt.timezone.utc):%Y-%m-%d %H:%M} UTC", f"- machine: {machine()}",
               f"- command: `{command}` at commit {code}", f"- load average (1 / 5 / 15 min) before: {load_before}, after: {load()} "
               "(other jobs share the machine: compare ratios within this run)", f"- {share_line(payloads)}",
-              f"- items/s sustained: the slope of items out against time after the first {WARMUP:.0%}; CPU s/item: whole "
-              "command (start-up and model loading included), worker: its process tree from start to the end "
-              "of the capacity run; peak RSS: the largest process ((a)-(c)), each worker process (parent first)."]
+              f"- warm-up: each contender first reads {len(warm)} other articles of the mix's plain-text sources "
+              "(`throughput.warm_up_mix`, not measured), as a process that has run a while has met the traffic's "
+              "common words and languages; the worker gets them through Kafka before its capacity run.",
+              f"- items/s sustained: the slope of the measured items out against time after their first {WARMUP:.0%}; "
+              "CPU s/item: whole command (start-up, model loading and the warm-up items included, per item read), "
+              "worker: its process tree from start to the end of the capacity run; peak RSS: the largest process "
+              "((a)-(c)), each worker process (parent first)."]
     text = render_results(header, table, render_targets(kafka.capacity, glue, enrich, repeats), sweep,
                           [contention([naive, glue, enrich, kafka.capacity]), *notes(kafka, enrich_lines, enrich)],
                           PLOT.name if kafka.series else None)

@@ -34,8 +34,8 @@ def _rows(path: Path) -> list[dict]:
         return [orjson.loads(line) for line in f]
 
 
-def mix(n: int, seed: int = 7) -> list[bytes]:
-    rnd = random.Random(seed)
+def _pools() -> list[tuple[list[dict], float]]:
+    """The mix's sources and their shares: HTML pages, BBC, MasakhaNEWS, NTREX (not English)."""
     pages = [{"id": f"html-{r['id']}", "url": r.get("url"), "html": r["html"]}
              for r in _rows(DATA / "extraction" / "scrapinghub_aeb.jsonl.gz")]
     bbc = [{"id": r["id"], "title": r["title"], "text": r["text"], "lang_hint": "en"}
@@ -45,10 +45,29 @@ def mix(n: int, seed: int = 7) -> list[bytes]:
     ntrex = [{"id": f"ntrex-{i}", "text": r["text"]}
              for i, r in enumerate(_rows(DATA / "news_clustering" / "ntrex_crosslingual.jsonl.gz"))
              if r.get("lang") != "en"]
-    shares = [(pages, 0.2), (bbc, 0.5), (africa, 0.15), (ntrex, 0.15)]
-    items = [row for rows, share in shares for row in rnd.sample(rows, min(len(rows), round(n * share)))]
+    return [(pages, 0.2), (bbc, 0.5), (africa, 0.15), (ntrex, 0.15)]
+
+
+def mix(n: int, seed: int = 7) -> list[bytes]:
+    rnd = random.Random(seed)
+    items = [row for rows, share in _pools() for row in rnd.sample(rows, min(len(rows), round(n * share)))]
     rnd.shuffle(items)
     return [orjson.dumps(row) for row in items[:n]]
+
+
+def warm_up_mix(n: int, measured: list[bytes], seed: int = 11) -> list[bytes]:
+    """N other articles of the mix's plain-text sources, in their shares, none of them measured:
+    a long-running process has met the common words and languages of the traffic before, and a
+    rate taken after these is that process's (the HTML pages are all in the measured mix)."""
+    rnd, taken = random.Random(seed), {orjson.loads(p)["id"] for p in measured}
+    text = [(rows, share) for rows, share in _pools()[1:]]
+    total = sum(share for _, share in text)
+    items = []
+    for rows, share in text:
+        free = [row for row in rows if row["id"] not in taken]
+        items += rnd.sample(free, min(len(free), round(n * share / total)))
+    rnd.shuffle(items)
+    return [orjson.dumps({**row, "id": f"warm-{row['id']}"}) for row in items[:n]]
 
 
 @dataclass

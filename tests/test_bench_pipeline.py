@@ -125,3 +125,15 @@ def test_stage_costs_between_two_scrapes():
     assert bench.per_call(before, after) == 4.0
     assert bench.per_call(after, after) == 0.0
     assert bench.stage_costs(before, after) == "extract 4.0 records per call, 3.1 ms in the stage + 9.4 ms writing"
+
+
+def test_the_warm_up_articles_are_other_articles_of_the_mix_sources():
+    import orjson
+
+    measured = bench.mix(120)
+    warm = bench.warm_up_mix(80, measured)
+    ids = [orjson.loads(p)["id"] for p in warm]
+    assert len(warm) == 80 and all(i.startswith(bench.WARM_PREFIX) for i in ids)
+    assert not {i[len(bench.WARM_PREFIX):] for i in ids} & {orjson.loads(p)["id"] for p in measured}
+    assert not any(orjson.loads(p).get("html") for p in warm)  # the pages are all in the measured mix
+    assert bench.mix(120) == measured  # the measured mix does not depend on the warm-up
