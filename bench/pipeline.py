@@ -12,8 +12,8 @@ publisher here that stamps `fetched_at` as it sends and a reader of `enriched-ar
 `dead-letters`. Rates are sustained: the slope of items out against time once the first
 tenth came out, so model loading and each process's first batches are left out; before the
 measured items, every contender reads `--warm-up-items` other articles of the mix's sources
-(its rate is that of a process that has met the traffic's common words and languages; the
-worker's rate over them, a fresh worker's, is noted). CPU seconds include start-up and the
+(its rate is that of a process that has met the traffic's common words and languages; `0`
+gives a fresh process's, as before 2026-12-08). CPU seconds include start-up and the
 warm-up (each command's processes, the worker's process tree), per item read. Latency is publish (`fetched_at`) to
 received here. The load sweep then publishes at 25/50/75/100/120% of the worker's measured
 capacity and samples its `newsflow_consumer_lag`; the figures, the plot and the command land
@@ -472,7 +472,6 @@ class KafkaRun:
     sweep: list[StepResult]
     recovery_s: float  # after the last step, until every item was back
     series: dict  # for the plot: per-item (sent, latency), backlog and the worker's lag, step boundaries
-    cold_rate: Optional[float] = None  # items/s of the warm-up items, through the fresh worker
 
 
 async def capacity_run(worker: Worker, publisher: Publisher, collector: Collector, procs: int,
@@ -546,25 +545,25 @@ async def sweep_run(publisher: Publisher, collector: Collector, worker: Worker, 
     return [step_result(s, t0, ids, collector, samples) for s, ids in zip(steps, sent)], recovery, series
 
 
-async def warm_up_run(settings: Settings, warm: Sequence[bytes], collector: Collector) -> Optional[float]:
-    """The warm-up items through the worker, all at once, before anything is measured; their
-    sustained rate (a fresh worker's: words, languages and caches met for the first time)."""
+async def warm_up_run(settings: Settings, warm: Sequence[bytes], collector: Collector) -> None:
+    """The warm-up items through the worker, all at once, before anything is measured; then the
+    collector forgets them (the backlog counts measured items only)."""
     if not warm:
-        return None
+        return
     publisher = await Publisher(settings, warm).start()
     try:
-        ids = await publisher.send(len(warm))
-        await collector.wait_for(ids)
+        await collector.wait_for(await publisher.send(len(warm)))
     finally:
         await publisher.stop()
-    return sustained_rate([collector.done[i] for i in ids])
+    collector.done.clear()
+    collector.latency.clear()
+    collector.records.clear()
 
 
 async def through_kafka(settings: Settings, worker: Worker, payloads: Sequence[bytes], procs: int,
                         sweep_seconds: Optional[float], warm: Sequence[bytes] = ()) -> KafkaRun:
     collector = await Collector(settings).start()
-    cold_rate = await warm_up_run(settings, warm, collector)
-    collector.records.clear()
+    await warm_up_run(settings, warm, collector)
     publisher = await Publisher(settings, payloads).start()
     try:
         capacity, window = await capacity_run(
@@ -576,7 +575,7 @@ async def through_kafka(settings: Settings, worker: Worker, payloads: Sequence[b
             half = next(r for r in sweep if r.step.share == 0.5)
             capacity.latency = half.latency
             capacity.peak_mb = worker.peak_mb()
-        return KafkaRun(capacity, collector.records, window, sweep, recovery, series, cold_rate)
+        return KafkaRun(capacity, collector.records, window, sweep, recovery, series)
     finally:
         await publisher.stop()
         await collector.stop()
@@ -701,10 +700,6 @@ def notes(kafka: KafkaRun, enrich_lines: Sequence[bytes], enrich: Contender) -> 
     if kafka.series:
         out.append(f"- the worker's `newsflow_consumer_lag`, summed over stages, partitions and processes, read "
                    f"{kafka.series['samples'][-1][1]['lag']:.0f} records once every item was back (0 expected).")
-    if kafka.cold_rate is not None:
-        out.append(f"- the fresh worker read the warm-up items at {kafka.cold_rate:.1f} items/s "
-                   f"({kafka.cold_rate / kafka.capacity.rate:.2f} of its capacity after them): what a new or "
-                   f"restarted worker runs at while it meets the traffic's words and languages.")
     if window.broker_cpu_s is not None:
         out.append(f"- the broker (shared with other jobs) spent {window.broker_cpu_s:.1f} CPU s in the capacity "
                    f"window, {1000 * window.broker_cpu_s / kafka.capacity.items:.1f} ms per item; the publisher and "
