@@ -77,10 +77,7 @@ class WindowEncoder:
         cols = _window(X) if k.window == 1 else self.ops.seq2col(X, k.window)
         Y = np.dot(cols, k.W.T)
         Y += k.b
-        pieces = Y.reshape(len(Y), k.nO, k.nP)
-        best = pieces[..., 0].copy()
-        for p in range(1, k.nP):
-            np.maximum(best, pieces[..., p], out=best)
+        best = maxout(Y, k.nO, k.nP)
         # thinc's layer norm: X.mean, then X.var (whose mean is the same sum and division), + 1e-08
         mean = best.mean(axis=1, keepdims=True)
         dev = best - mean
@@ -92,6 +89,16 @@ class WindowEncoder:
         dev += k.shift
         dev += X  # the residual
         return dev
+
+
+def maxout(u: np.ndarray, nO: int, nP: int) -> np.ndarray:
+    """The max of each output's `nP` pieces (the last axis holds nO x nP, pieces innermost),
+    without thinc's argmax."""
+    pieces = u.reshape(*u.shape[:-1], nO, nP)
+    best = pieces[..., 0].copy()
+    for p in range(1, nP):
+        np.maximum(best, pieces[..., p], out=best)
+    return best
 
 
 def _window(X: np.ndarray) -> np.ndarray:

@@ -30,6 +30,7 @@ from blis.py import gemm as blis_gemm  # the BLAS spaCy's loop scores with: the 
 from spacy.attrs import ENT_IOB, IS_SPACE, SENT_START
 
 from newsflow.agents.entities.embeddings import CachedTok2Vec
+from newsflow.agents.entities.encoder import maxout
 
 Spans = list[tuple[int, int, str]]  # (start token, end token, label) per doc
 _BEGIN, _IN, _LAST, _UNIT, _OUT = range(5)  # move kinds, as in the class names "B-PER", ..., "O"
@@ -90,13 +91,6 @@ class Decoder:
             vectors = layer.predict(vectors)
         return vectors
 
-    def _maxout(self, u: np.ndarray) -> np.ndarray:
-        pieces = u.reshape(*u.shape[:-1], self.nO, self.nP)
-        h = pieces[..., 0].copy()
-        for p in range(1, self.nP):
-            np.maximum(h, pieces[..., p], out=h)
-        return h
-
     def _scores(self, h: np.ndarray) -> np.ndarray:
         s = blis_gemm(np.ascontiguousarray(h, dtype=np.float32), self.W, trans2=True)
         s += self.b
@@ -127,7 +121,7 @@ class Decoder:
         u = P[1:, 0] + P[0, 1]
         u += P[0, 2]
         u += self.bias
-        scores = self._scores(self._maxout(u))
+        scores = self._scores(maxout(u, self.nO, self.nP))
         kind, label = self.kind, self.label
         may_open = (~space & has_next & ~next_starts)[:, None] & ((kind == _BEGIN) & (label > 0))[None, :]
         may_unit = (~space)[:, None] & ((kind == _UNIT) & (label > 0))[None, :]
@@ -156,7 +150,7 @@ class Decoder:
             u = P[t + 1, 0] + P[first + 1, 1]  # the token, the entity's first token,
             u += P[t, 2]  # the token before it
             u += self.bias
-            s = self._scores(self._maxout(u)[None, :])[0]
+            s = self._scores(maxout(u, self.nO, self.nP)[None, :])[0]
             if has_next[t] and not next_starts[t]:
                 better_in = s[i_move] > s[l_move] or (s[i_move] == s[l_move] and i_move < l_move)
                 if better_in:
